@@ -1,0 +1,1 @@
+"""provgraph catalog core: domain model, use cases, storage adapters, app and CLI."""

@@ -1,0 +1,1 @@
+"""The append-only event log: the catalog's system of record."""

@@ -1,0 +1,51 @@
+"""The event log port. Adapters: sqlite (embedded default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from provgraph.catalog.model.events import CatalogEvent
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    idempotency_key: str
+    actor: str
+    event: CatalogEvent
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    seq: int
+    idempotency_key: str
+    actor: str
+    recorded_at: datetime
+    event: CatalogEvent
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    seq: int
+    idempotency_key: str
+    duplicate: bool
+
+
+class EventLog(Protocol):
+    def append(self, entries: Sequence[NewEntry]) -> list[AppendResult]:
+        """Durably append all entries in one transaction; known keys are reported as duplicates."""
+        ...
+
+    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """For each key already in the log: (seq, canonical event JSON)."""
+        ...
+
+    def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]: ...
+
+    def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]: ...
+
+    def last_seq(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,126 @@
+"""SQLite event log: WAL, synchronous=FULL, so an appended event survives a crash or power loss."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry
+from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.events import event_to_json, parse_event
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    actor TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    payload TEXT NOT NULL
+)
+"""
+
+
+class SqliteEventLog:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(_SCHEMA)
+
+    def append(self, entries: Sequence[NewEntry]) -> list[AppendResult]:
+        results: list[AppendResult] = []
+        recorded_at = datetime.now(UTC).isoformat()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for entry in entries:
+                    payload = event_to_json(entry.event)
+                    row = self._db.execute(
+                        "SELECT seq, payload FROM events WHERE idempotency_key = ?",
+                        (entry.idempotency_key,),
+                    ).fetchone()
+                    if row is not None:
+                        if row[1] != payload:
+                            raise InvalidEventError(
+                                f"idempotency key {entry.idempotency_key!r} was already used "
+                                f"for a different event (seq {row[0]})"
+                            )
+                        results.append(AppendResult(row[0], entry.idempotency_key, True))
+                        continue
+                    cursor = self._db.execute(
+                        "INSERT INTO events (idempotency_key, actor, event_type, recorded_at, "
+                        "payload) VALUES (?, ?, ?, ?, ?)",
+                        (
+                            entry.idempotency_key,
+                            entry.actor,
+                            entry.event.type,
+                            recorded_at,
+                            payload,
+                        ),
+                    )
+                    seq = cursor.lastrowid
+                    assert seq is not None
+                    results.append(AppendResult(seq, entry.idempotency_key, False))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return results
+
+    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        unique = list(dict.fromkeys(keys))
+        with self._lock:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT idempotency_key, seq, payload FROM events "  # noqa: S608 - placeholders only
+                    f"WHERE idempotency_key IN ({marks})",
+                    chunk,
+                ).fetchall()
+                found.update({key: (seq, payload) for key, seq, payload in rows})
+        return found
+
+    def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, idempotency_key, actor, recorded_at, payload FROM events "
+                "WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit),
+            ).fetchall()
+        return [
+            LoggedEvent(
+                seq=seq,
+                idempotency_key=key,
+                actor=actor,
+                recorded_at=datetime.fromisoformat(recorded_at),
+                event=parse_event(json.loads(payload)),
+            )
+            for seq, key, actor, recorded_at, payload in rows
+        ]
+
+    def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]:
+        while True:
+            chunk = self.read(after_seq=after_seq, limit=batch)
+            if not chunk:
+                return
+            yield from chunk
+            after_seq = chunk[-1].seq
+
+    def last_seq(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+

@@ -1,0 +1,23 @@
+"""Prometheus metrics of the catalog, served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_APPENDED = Counter("provgraph_events_appended_total", "Events durably appended", ["type"])
+EVENTS_DUPLICATE = Counter("provgraph_events_duplicate_total", "Events ignored as duplicates")
+EVENTS_REJECTED = Counter("provgraph_events_rejected_total", "Event batches rejected as invalid")
+EVENTS_RECOVERED = Counter(
+    "provgraph_events_recovered_total", "Logged events applied on start after a crash"
+)
+APPLY_SECONDS = Histogram("provgraph_apply_seconds", "Time to apply one batch to the graph store")
+LINEAGE_SECONDS = Histogram(
+    "provgraph_lineage_seconds",
+    "Time to answer one lineage query from the index",
+    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)
+INDEX_NODES = Gauge("provgraph_index_nodes", "Nodes in the in-memory lineage index")
+INDEX_EDGES = Gauge("provgraph_index_edges", "Edges in the in-memory lineage index")
+HTTP_REQUESTS = Counter(
+    "provgraph_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)

@@ -1,0 +1,51 @@
+"""Typed errors of the catalog. Each message says what was wrong and, where it helps, what to do."""
+
+from __future__ import annotations
+
+
+class CatalogError(Exception):
+    """Base class of every error the catalog raises on purpose."""
+
+
+class InvalidUrnError(CatalogError, ValueError):
+    pass
+
+
+class InvalidEventError(CatalogError, ValueError):
+    """An event is malformed or contradicts what the catalog already holds; nothing was stored."""
+
+
+class UnknownReferenceError(InvalidEventError):
+    """An event or query names a node the catalog does not have."""
+
+    def __init__(self, message: str, *, urn: str) -> None:
+        super().__init__(message)
+        self.urn = urn
+
+
+class LineageCycleError(InvalidEventError):
+    def __init__(self, message: str, *, path: list[str]) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class ImmutableVersionError(InvalidEventError):
+    """A version is content-derived and cannot be changed once recorded."""
+
+
+class NodeNotFoundError(CatalogError, LookupError):
+    def __init__(self, urn: str, message: str | None = None) -> None:
+        super().__init__(message or f"no node with urn {urn!r} in the catalog")
+        self.urn = urn
+
+
+class StoreUnavailableError(CatalogError):
+    """The graph store cannot be reached or opened."""
+
+
+class DataDirError(CatalogError):
+    """The data directory is not a provgraph directory, is unusable, or is locked."""
+
+
+class DataDirLockedError(DataDirError):
+    pass

@@ -1,0 +1,191 @@
+"""Catalog events: every write becomes one of these, is logged, then applied to the graph.
+
+Events say what happened (a run completed, a model version was registered); the projector
+turns them into graph changes. They are validated here for shape; whether they fit what the
+catalog already holds is checked when they are projected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+
+from provgraph.catalog.model.graph import canonical_json
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=1024, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=65_536)]
+Tag = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9_.:\-]*$"),
+]
+UrnText = Annotated[str, StringConstraints(min_length=16, max_length=4096)]
+Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+Scalar = str | int | float | bool | None
+MAX_ITEMS = 10_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Strict):
+    name: Name
+    type: Name = "unknown"
+    description: Text | None = None
+    classifications: list[Tag] = Field(default_factory=list, max_length=100)
+
+
+class DatasetRef(_Strict):
+    namespace: Name
+    name: Name
+    version: Name | None = None
+    """A specific dataset version; by default the dataset's newest version at event time."""
+
+
+class ColumnRef(_Strict):
+    namespace: Name
+    name: Name
+    field: Name
+
+
+class JobSpec(_Strict):
+    namespace: Name
+    name: Name
+    version: Name | None = None
+    """The job's code version (e.g. a git sha or a digest of its SQL)."""
+    source_code_location: Text | None = None
+    description: Text | None = None
+
+
+class OutputSpec(_Strict):
+    namespace: Name
+    name: Name
+    fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    column_lineage: dict[Name, list[ColumnRef]] = Field(default_factory=dict)
+    """For each output field, the input columns it was derived from."""
+
+
+class FeatureRef(_Strict):
+    group: Name
+    name: Name
+    version: Name | None = None
+
+
+class _Event(_Strict):
+    event_time: AwareDatetime
+
+
+class DatasetRegistered(_Event):
+    type: Literal["dataset.registered"] = "dataset.registered"
+    namespace: Name
+    name: Name
+    description: Text | None = None
+    fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class RunRecorded(_Event):
+    type: Literal["run.recorded"] = "run.recorded"
+    run_id: UUID
+    job: JobSpec
+    state: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT"] = "COMPLETE"
+    started_at: AwareDatetime | None = None
+    parent_run_id: UUID | None = None
+    inputs: list[DatasetRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    outputs: list[OutputSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class FeatureDefined(_Event):
+    type: Literal["feature.defined"] = "feature.defined"
+    group: Name
+    name: Name
+    description: Text | None = None
+    dtype: Name = "unknown"
+    entity: Name | None = None
+    transformation: Text
+    sources: list[ColumnRef] = Field(min_length=1, max_length=1000)
+    declassifying: bool = False
+    """The transformation removes what makes its sources sensitive (hash, aggregate)."""
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class TrainingSetCreated(_Event):
+    type: Literal["training_set.created"] = "training_set.created"
+    name: Name
+    features: list[FeatureRef] = Field(min_length=1, max_length=MAX_ITEMS)
+    sources: list[DatasetRef] = Field(default_factory=list, max_length=1000)
+    manifest: dict[Name, Scalar] = Field(default_factory=dict)
+    """Reproducibility facts: time window, filters, split, row count, seed."""
+
+
+class ModelVersionRegistered(_Event):
+    type: Literal["model_version.registered"] = "model_version.registered"
+    model: Name
+    artifact_digest: Digest
+    label: Name | None = None
+    training_set: UrnText | None = None
+    training_run_id: UUID | None = None
+    framework: Name | None = None
+    params: dict[Name, Scalar] = Field(default_factory=dict)
+    metrics: dict[Name, float] = Field(default_factory=dict)
+    purpose: Name | None = None
+    stage: Literal["development", "staging", "production", "archived"] = "development"
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class DeploymentRecorded(_Event):
+    type: Literal["deployment.recorded"] = "deployment.recorded"
+    environment: Name
+    name: Name
+    model_version: UrnText
+    status: Literal["active", "retired"] = "active"
+    endpoint: Text | None = None
+    purpose: Name | None = None
+
+
+class LineageDeclared(_Event):
+    """Lineage no producer emits, declared by hand: `downstream` was derived from `upstream`."""
+
+    type: Literal["lineage.declared"] = "lineage.declared"
+    downstream: UrnText
+    upstream: UrnText
+    description: Text | None = None
+
+
+CatalogEvent = Annotated[
+    DatasetRegistered
+    | RunRecorded
+    | FeatureDefined
+    | TrainingSetCreated
+    | ModelVersionRegistered
+    | DeploymentRecorded
+    | LineageDeclared,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[CatalogEvent] = TypeAdapter(CatalogEvent)
+EVENT_TYPES = (
+    "dataset.registered",
+    "run.recorded",
+    "feature.defined",
+    "training_set.created",
+    "model_version.registered",
+    "deployment.recorded",
+    "lineage.declared",
+)
+
+
+def parse_event(data: Any) -> CatalogEvent:
+    return EVENT_ADAPTER.validate_python(data)
+
+
+def event_to_json(event: CatalogEvent) -> str:
+    return canonical_json(event.model_dump(mode="json"))
+
+
+def default_idempotency_key(event: CatalogEvent) -> str:
+    """Identical events get identical keys, so a resent event is a no-op."""
+    return "sha256:" + hashlib.sha256(event_to_json(event).encode()).hexdigest()

@@ -1,0 +1,83 @@
+"""Graph records exchanged between the services and the store adapters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import OPEN_END
+
+JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    urn: str
+    kind: NodeKind
+    created_at: int
+    props: JsonDict = field(default_factory=dict)
+
+    def props_json(self) -> str:
+        return canonical_json(self.props)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRecord:
+    kind: EdgeKind
+    src: str
+    dst: str
+    valid_from: int
+    valid_to: int = OPEN_END
+    props: JsonDict = field(default_factory=dict)
+
+    @property
+    def eid(self) -> str:
+        return edge_id(self.kind, self.src, self.dst, self.valid_from)
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to == OPEN_END
+
+    def valid_at(self, moment: int) -> bool:
+        return self.valid_from <= moment < self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeClosure:
+    eid: str
+    src: str
+    valid_to: int
+
+
+@dataclass(slots=True)
+class GraphChange:
+    """What one or more events do to the graph; applied by a store in one transaction."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    opened: list[EdgeRecord] = field(default_factory=list)
+    closed: list[EdgeClosure] = field(default_factory=list)
+
+    def extend(self, other: GraphChange) -> None:
+        self.nodes.extend(other.nodes)
+        self.opened.extend(other.opened)
+        self.closed.extend(other.closed)
+
+    def is_empty(self) -> bool:
+        return not (self.nodes or self.opened or self.closed)
+
+
+def edge_id(kind: EdgeKind, src: str, dst: str, valid_from: int) -> str:
+    digest = hashlib.sha256(f"{kind.value}\x1f{src}\x1f{dst}\x1f{valid_from}".encode())
+    return digest.hexdigest()[:24]
+
+
+def canonical_json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_version(content: object) -> str:
+    """A content-derived version id: the same content always gets the same id."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()[:16]

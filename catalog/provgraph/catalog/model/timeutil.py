@@ -1,0 +1,41 @@
+"""Timestamps in the graph are integer microseconds since the Unix epoch (UTC).
+
+Integers compare identically on every backend (LadybugDB, Neo4j, ArcadeDB) and in the
+in-memory lineage index, which is why edges do not store driver-specific temporal types.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+OPEN_END = 2**63 - 1
+"""`valid_to` of an edge that is still open."""
+
+
+def to_micros(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {moment.isoformat()} has no timezone; give one (e.g. +00:00)")
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime | None:
+    """The datetime for `micros`, or None for an open end."""
+    if micros >= OPEN_END:
+        return None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an ISO-8601 timestamp; a trailing Z means UTC; a naive value is rejected."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no timezone; add one (e.g. +00:00 or Z)")
+    return moment

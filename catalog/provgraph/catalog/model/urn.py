@@ -1,0 +1,174 @@
+"""The one string form of node identifiers: `urn:provgraph:<kind>:<namespace>:<name>@<version>#<field>`.
+
+Which parts a URN has depends on its kind. Parts are percent-escaped so the separators
+(`:` `@` `#`) never occur inside a part; `/` and `.` stay readable, so an OpenLineage dataset
+`postgres://db:5432` / `public.rides` reads `urn:provgraph:dataset:postgres%3A//db%3A5432:public.rides`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from provgraph.catalog.model.errors import InvalidUrnError
+from provgraph.catalog.model.kinds import NodeKind
+
+PREFIX = "urn:provgraph:"
+_ESCAPED = {"%": "%25", ":": "%3A", "@": "%40", "#": "%23"}
+
+
+class _Shape(NamedTuple):
+    namespace: bool
+    version: bool
+    field: bool
+
+
+_SHAPES: dict[NodeKind, _Shape] = {
+    NodeKind.DATASET: _Shape(True, False, False),
+    NodeKind.DATASET_VERSION: _Shape(True, True, False),
+    NodeKind.COLUMN: _Shape(True, True, True),
+    NodeKind.JOB: _Shape(True, False, False),
+    NodeKind.RUN: _Shape(False, False, False),
+    NodeKind.FEATURE: _Shape(True, False, False),
+    NodeKind.FEATURE_VERSION: _Shape(True, True, False),
+    NodeKind.TRAINING_SET: _Shape(False, True, False),
+    NodeKind.MODEL: _Shape(False, False, False),
+    NodeKind.MODEL_VERSION: _Shape(False, True, False),
+    NodeKind.DEPLOYMENT: _Shape(True, False, False),
+    NodeKind.OWNER: _Shape(False, False, False),
+    NodeKind.CLASSIFICATION: _Shape(False, False, False),
+}
+
+
+def _escape(part: str) -> str:
+    return "".join(_ESCAPED.get(ch, ch) for ch in part)
+
+
+def _unescape(part: str) -> str:
+    out = part
+    for raw, esc in _ESCAPED.items():
+        if raw != "%":
+            out = out.replace(esc, raw)
+    return out.replace("%25", "%")
+
+
+@dataclass(frozen=True, slots=True)
+class Urn:
+    kind: NodeKind
+    name: str
+    namespace: str | None = None
+    version: str | None = None
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        shape = _SHAPES[self.kind]
+        for label, present, value in (
+            ("namespace", shape.namespace, self.namespace),
+            ("version", shape.version, self.version),
+            ("field", shape.field, self.field),
+        ):
+            if present and not value:
+                raise InvalidUrnError(f"a {self.kind} urn needs a non-empty {label}")
+            if not present and value is not None:
+                raise InvalidUrnError(f"a {self.kind} urn has no {label}")
+        if not self.name or not self.name.strip():
+            raise InvalidUrnError(f"a {self.kind} urn needs a non-empty name")
+        for value in (self.name, self.namespace, self.version, self.field):
+            if value is not None and any(ord(ch) < 32 for ch in value):
+                raise InvalidUrnError("urn parts may not contain control characters")
+
+    def __str__(self) -> str:
+        text = f"{PREFIX}{self.kind.value}:"
+        if self.namespace is not None:
+            text += _escape(self.namespace) + ":"
+        text += _escape(self.name)
+        if self.version is not None:
+            text += "@" + _escape(self.version)
+        if self.field is not None:
+            text += "#" + _escape(self.field)
+        return text
+
+    @classmethod
+    def parse(cls, text: str) -> Urn:
+        if not isinstance(text, str) or not text.startswith(PREFIX):
+            raise InvalidUrnError(f"not a provgraph urn (must start with {PREFIX!r}): {text!r}")
+        kind_text, sep, rest = text[len(PREFIX) :].partition(":")
+        if not sep:
+            raise InvalidUrnError(f"urn {text!r} has no part after its kind")
+        try:
+            kind = NodeKind(kind_text)
+        except ValueError:
+            known = ", ".join(k.value for k in NodeKind)
+            raise InvalidUrnError(
+                f"unknown node kind {kind_text!r} in urn {text!r}; known kinds: {known}"
+            ) from None
+        shape = _SHAPES[kind]
+        field = version = namespace = None
+        if shape.field:
+            rest, sep, field = rest.rpartition("#")
+            if not sep:
+                raise InvalidUrnError(f"a {kind} urn needs '#<field>': {text!r}")
+        if shape.version:
+            rest, sep, version = rest.rpartition("@")
+            if not sep:
+                raise InvalidUrnError(f"a {kind} urn needs '@<version>': {text!r}")
+        if shape.namespace:
+            namespace, sep, rest = rest.partition(":")
+            if not sep:
+                raise InvalidUrnError(f"a {kind} urn needs '<namespace>:<name>': {text!r}")
+        for part in (rest, namespace, version, field):
+            if part is not None and ("#" in part or "@" in part or ":" in part):
+                raise InvalidUrnError(f"urn {text!r} has an unescaped ':', '@' or '#' in a part")
+        return cls(
+            kind=kind,
+            name=_unescape(rest),
+            namespace=None if namespace is None else _unescape(namespace),
+            version=None if version is None else _unescape(version),
+            field=None if field is None else _unescape(field),
+        )
+
+    # constructors for the common kinds keep call sites readable
+    @classmethod
+    def dataset(cls, namespace: str, name: str) -> Urn:
+        return cls(NodeKind.DATASET, name, namespace)
+
+    @classmethod
+    def job(cls, namespace: str, name: str) -> Urn:
+        return cls(NodeKind.JOB, name, namespace)
+
+    def with_version(self, version: str) -> Urn:
+        """The version URN of a versioned container (dataset, feature, model)."""
+        kinds = {
+            NodeKind.DATASET: NodeKind.DATASET_VERSION,
+            NodeKind.FEATURE: NodeKind.FEATURE_VERSION,
+            NodeKind.MODEL: NodeKind.MODEL_VERSION,
+        }
+        if self.kind not in kinds:
+            raise InvalidUrnError(f"a {self.kind} has no versions")
+        return Urn(kinds[self.kind], self.name, self.namespace, version)
+
+    def container(self) -> Urn:
+        """The unversioned container of a version URN."""
+        kinds = {
+            NodeKind.DATASET_VERSION: NodeKind.DATASET,
+            NodeKind.COLUMN: NodeKind.DATASET,
+            NodeKind.FEATURE_VERSION: NodeKind.FEATURE,
+            NodeKind.MODEL_VERSION: NodeKind.MODEL,
+        }
+        if self.kind not in kinds:
+            raise InvalidUrnError(f"a {self.kind} has no container")
+        return Urn(kinds[self.kind], self.name, self.namespace)
+
+    def column(self, field: str) -> Urn:
+        if self.kind is not NodeKind.DATASET_VERSION:
+            raise InvalidUrnError("columns belong to dataset versions")
+        return Urn(NodeKind.COLUMN, self.name, self.namespace, self.version, field)
+
+    def dataset_version(self) -> Urn:
+        if self.kind is not NodeKind.COLUMN or self.version is None:
+            raise InvalidUrnError("only a column urn names its dataset version")
+        return Urn(NodeKind.DATASET_VERSION, self.name, self.namespace, self.version)
+
+
+def parse_urn(text: str) -> Urn:
+    return Urn.parse(text)

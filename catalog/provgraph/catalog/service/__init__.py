@@ -1,0 +1,1 @@
+"""Use cases: writing events, lineage, and the composition of a catalog."""

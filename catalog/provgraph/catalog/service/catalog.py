@@ -1,0 +1,101 @@
+"""The composition root: a data directory, its event log, a graph store, the index, the services."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from provgraph.catalog.datadir import DataDir
+from provgraph.catalog.log.sqlite import SqliteEventLog
+from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.graph import NodeRecord
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.service.lineage import LineageService
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.writer import EventWriter, Receipt, Submission
+from provgraph.catalog.settings import Settings
+from provgraph.catalog.store.factory import open_store
+from provgraph.catalog.store.port import CatalogStore
+
+
+class Catalog:
+    def __init__(self, settings: Settings, *, store: CatalogStore | None = None) -> None:
+        self.settings = settings
+        self.data_dir = DataDir(settings.data)
+        try:
+            self.log = SqliteEventLog(self.data_dir.event_log_path)
+            self.store = store or open_store(settings, graph_path=self.data_dir.graph_path)
+            self.store.initialize()
+            self.index = LineageIndex()
+            self.index.load(self.store.iter_nodes(), self.store.iter_edges())
+            self.writer = EventWriter(self.log, self.store, self.index)
+            self.recovered = self.writer.recover()
+            self.lineage = LineageService(self.index)
+        except BaseException:
+            self.data_dir.close()
+            raise
+
+    def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
+        return self.writer.submit(submissions, actor=actor)
+
+    def newest_training_set(self, name: str) -> str:
+        found = self.index.newest_of_kind(NodeKind.TRAINING_SET, name)
+        if found is None:
+            raise NodeNotFoundError(name, f"no training set named {name!r} in the catalog")
+        return found
+
+    def get_node(self, urn: str) -> NodeRecord | None:
+        return self.store.get_nodes([urn]).get(urn)
+
+    def close(self) -> None:
+        try:
+            self.store.close()
+            self.log.close()
+        finally:
+            self.data_dir.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def rebuild(settings: Settings) -> int:
+    """Replay the whole event log into an empty store; returns the number of events replayed.
+
+    The embedded store is rebuilt beside the old one and swapped in only when complete, so an
+    interrupted rebuild leaves the old graph in place.
+    """
+    data_dir = DataDir(settings.data, create=False)
+    try:
+        log = SqliteEventLog(data_dir.event_log_path)
+        if settings.store in ("", "ladybug"):
+            fresh_path = data_dir.graph_path.with_name("graph.rebuild.lbug")
+            _remove_graph(fresh_path)
+            store = open_store(settings, graph_path=fresh_path)
+        else:
+            store = open_store(settings, graph_path=data_dir.graph_path)
+            store.clear()
+        store.initialize()
+        replayed = EventWriter(log, store, LineageIndex()).recover()
+        store.close()
+        log.close()
+        if settings.store in ("", "ladybug"):
+            _remove_graph(data_dir.graph_path)
+            for suffix in ("", ".wal"):
+                moved = Path(str(fresh_path) + suffix)
+                if moved.exists():
+                    moved.rename(str(data_dir.graph_path) + suffix)
+        return replayed
+    finally:
+        data_dir.close()
+
+
+def _remove_graph(path: Path) -> None:
+    for candidate in (path, Path(str(path) + ".wal"), Path(str(path) + ".lock")):
+        if candidate.is_dir():
+            shutil.rmtree(candidate)
+        elif candidate.exists():
+            candidate.unlink()

@@ -1,0 +1,148 @@
+"""A view of the graph while a batch of events is projected: committed state plus pending changes.
+
+Projection of event n sees events 1..n-1 of the same batch; if any event is rejected, the
+pending changes are dropped and nothing of the batch is logged or applied.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from provgraph.catalog.model.errors import InvalidEventError, LineageCycleError
+from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
+from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.store.port import CatalogStore
+
+
+class PendingView:
+    def __init__(self, index: LineageIndex, store: CatalogStore) -> None:
+        self._index = index
+        self._store = store
+        self._nodes: dict[str, NodeRecord] = {}
+        self._fetched: dict[str, NodeRecord | None] = {}
+        self._opened: dict[str, EdgeRecord] = {}
+        self._closed: dict[str, int] = {}
+        self.change = GraphChange()
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def has(self, urn: str) -> bool:
+        return urn in self._nodes or self._index.has(urn)
+
+    def node(self, urn: str) -> NodeRecord | None:
+        if urn in self._nodes:
+            return self._nodes[urn]
+        if not self._index.has(urn):
+            return None
+        if urn not in self._fetched:
+            self._fetched[urn] = self._store.get_nodes([urn]).get(urn)
+        return self._fetched[urn]
+
+    def edges_from(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
+        edges = self._index.edges_from(urn, kind) + [
+            e for e in self._opened.values() if e.src == urn and e.kind is kind
+        ]
+        return self._current(edges, open_only)
+
+    def edges_to(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
+        edges = self._index.edges_to(urn, kind) + [
+            e for e in self._opened.values() if e.dst == urn and e.kind is kind
+        ]
+        return self._current(edges, open_only)
+
+    def _current(self, edges: list[EdgeRecord], open_only: bool) -> list[EdgeRecord]:
+        out = []
+        for edge in edges:
+            if edge.eid in self._closed:
+                edge = EdgeRecord(
+                    edge.kind, edge.src, edge.dst, edge.valid_from, self._closed[edge.eid]
+                )
+            if not open_only or edge.is_open:
+                out.append(edge)
+        return out
+
+    def newest_member(self, container: str, kind: NodeKind) -> str | None:
+        """The newest version (by when it was recorded) of a dataset, feature or model."""
+        members = [
+            e
+            for e in self.edges_from(container, EdgeKind.HAS_VERSION)
+            if self.kind_of(e.dst) is kind
+        ]
+        if not members:
+            return None
+        return max(members, key=lambda e: e.valid_from).dst
+
+    def kind_of(self, urn: str) -> NodeKind | None:
+        if urn in self._nodes:
+            return self._nodes[urn].kind
+        return self._index.kind_of(urn)
+
+    # ---- writes ---------------------------------------------------------------------------
+
+    def put_node(self, node: NodeRecord) -> None:
+        existing = self.node(node.urn)
+        if existing is not None:
+            node = NodeRecord(node.urn, existing.kind, existing.created_at, node.props)
+            if existing.props == node.props:
+                return
+        self._nodes[node.urn] = node
+        self.change.nodes.append(node)
+
+    def open_edge(self, edge: EdgeRecord) -> None:
+        if edge.eid in self._opened or self._index.edge_exists(
+            edge.kind, edge.src, edge.dst, edge.valid_from
+        ):
+            return
+        self._opened[edge.eid] = edge
+        self.change.opened.append(edge)
+
+    def ensure_edge(self, kind: EdgeKind, src: str, dst: str, at: int) -> None:
+        """Open `src -kind-> dst` at `at` unless such an edge is open already."""
+        if any(e.dst == dst for e in self.edges_from(src, kind, open_only=True)):
+            return
+        self.open_edge(EdgeRecord(kind, src, dst, at))
+
+    def close_edge(self, edge: EdgeRecord, at: int) -> None:
+        if not edge.is_open or edge.eid in self._closed:
+            return
+        if at < edge.valid_from:
+            raise InvalidEventError(
+                f"event at {at} is older than the {edge.kind} edge {edge.src} -> {edge.dst} "
+                f"it would close (open since {edge.valid_from}); send events in time order"
+            )
+        self._closed[edge.eid] = at
+        self.change.closed.append(EdgeClosure(edge.eid, edge.src, at))
+
+    def check_acyclic(self, upstream: str, downstream: str) -> None:
+        """Raise LineageCycleError if data flowing upstream -> downstream would close a cycle."""
+        if upstream == downstream:
+            raise LineageCycleError(
+                f"lineage cycle: {upstream} cannot be derived from itself", path=[upstream]
+            )
+        came_from: dict[str, str] = {downstream: downstream}
+        queue: deque[str] = deque([downstream])
+        while queue:
+            urn = queue.popleft()
+            pending = [
+                e.src if e.kind.flow is Flow.TO_UPSTREAM else e.dst
+                for e in self._opened.values()
+                if e.kind.flow in (Flow.TO_UPSTREAM, Flow.TO_DOWNSTREAM)
+                and not e.kind.may_cycle
+                and (e.dst if e.kind.flow is Flow.TO_UPSTREAM else e.src) == urn
+            ]
+            for neighbour in self._index.acyclic_downstream(urn) + pending:
+                if neighbour in came_from:
+                    continue
+                came_from[neighbour] = urn
+                if neighbour == upstream:
+                    path = [neighbour]
+                    while path[-1] != downstream:
+                        path.append(came_from[path[-1]])
+                    path.reverse()
+                    raise LineageCycleError(
+                        f"lineage cycle: {downstream} is already upstream of {upstream} via "
+                        + " -> ".join(path),
+                        path=[*path, downstream],
+                    )
+                queue.append(neighbour)

@@ -1,0 +1,23 @@
+"""Settings from the environment (PROVGRAPH_*), overridable by CLI options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROVGRAPH_", extra="ignore")
+
+    data: Path = Path("provgraph-data")
+    store: str = Field(
+        default="ladybug",
+        description="'ladybug' (embedded, in the data directory) or a neo4j:// / bolt:// URI",
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    host: str = "127.0.0.1"
+    port: int = 8000

@@ -1,0 +1,1 @@
+"""Graph stores: the CatalogStore port and its adapters (ladybug/ embedded, neo4j/ over Bolt)."""

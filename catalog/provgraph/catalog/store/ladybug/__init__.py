@@ -1,0 +1,1 @@
+"""LadybugDB adapter: the embedded, zero-setup default store."""

@@ -1,0 +1,120 @@
+"""CatalogStore on LadybugDB (in-process, on-disk, ACID).
+
+LadybugDB allows one writer per database and fails a second concurrent writer at once, so
+every statement goes through one connection under a lock; readers in this process see
+committed data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from provgraph.catalog.model.errors import StoreUnavailableError
+from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
+from provgraph.catalog.store import cypher
+from provgraph.catalog.store.port import check_matched, chunks
+from provgraph.catalog.store.rows import closure_row, edge_from, edge_row, node_from, node_row
+
+_DDL = (
+    "CREATE NODE TABLE IF NOT EXISTS Node("
+    "urn STRING PRIMARY KEY, kind STRING, created_at INT64, props STRING)",
+    "CREATE REL TABLE IF NOT EXISTS Edge("
+    "FROM Node TO Node, eid STRING, kind STRING, valid_from INT64, valid_to INT64, props STRING)",
+    "CREATE NODE TABLE IF NOT EXISTS Meta(key STRING PRIMARY KEY, ival INT64)",
+)
+_DELETE_ALL = "MATCH (n:Node) DETACH DELETE n"
+
+
+class LadybugStore:
+    backend = "ladybug"
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.RLock()
+        try:
+            self._db = ladybug.Database(str(path))
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise StoreUnavailableError(f"cannot open LadybugDB at {path}: {exc}") from exc
+
+    def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        result = self._conn.execute(query, params or {})
+        rows: list[list[Any]] = []
+        while result.has_next():
+            rows.append(result.get_next())
+        return rows
+
+    def initialize(self) -> None:
+        with self._lock:
+            for statement in _DDL:
+                self._conn.execute(statement)
+
+    def apply(self, change: GraphChange, *, applied_seq: int) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN TRANSACTION")
+            try:
+                for batch in chunks([node_row(n) for n in change.nodes]):
+                    self._conn.execute(cypher.UPSERT_NODES, {"rows": list(batch)})
+                for batch in chunks([edge_row(e) for e in change.opened]):
+                    merged = self._rows(cypher.OPEN_EDGES, {"rows": list(batch)})[0][0]
+                    check_matched("open", merged, len(batch))
+                for batch in chunks([closure_row(c) for c in change.closed]):
+                    closed = self._rows(cypher.CLOSE_EDGES, {"rows": list(batch)})[0][0]
+                    check_matched("close", closed, len(batch))
+                self._conn.execute(cypher.SET_APPLIED_SEQ, {"seq": applied_seq})
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def applied_seq(self) -> int:
+        with self._lock:
+            rows = self._rows(cypher.GET_APPLIED_SEQ)
+        return int(rows[0][0]) if rows else 0
+
+    def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
+        if not urns:
+            return {}
+        with self._lock:
+            rows = self._rows(cypher.GET_NODES, {"urns": list(urns)})
+        return {row[0]: node_from(*row) for row in rows}
+
+    def iter_nodes(self) -> Iterator[NodeRecord]:
+        with self._lock:
+            rows = self._rows(cypher.ALL_NODES)
+        for row in rows:
+            yield node_from(*row)
+
+    def iter_edges(self) -> Iterator[EdgeRecord]:
+        with self._lock:
+            rows = self._rows(cypher.ALL_EDGES)
+        for row in rows:
+            yield edge_from(*row)
+
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            nodes = self._rows(cypher.COUNT_NODES)[0][0]
+            edges = self._rows(cypher.COUNT_EDGES)[0][0]
+        return int(nodes), int(edges)
+
+    def ping(self) -> None:
+        try:
+            with self._lock:
+                self._rows("RETURN 1")
+        except RuntimeError as exc:
+            raise StoreUnavailableError(f"LadybugDB at {self._path} does not answer: {exc}") from exc
+
+    def clear(self) -> None:
+        with self._lock:
+            self._conn.execute(_DELETE_ALL)
+            self._conn.execute(cypher.DELETE_META)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+            self._db.close()
