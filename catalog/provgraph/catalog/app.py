@@ -1,0 +1,60 @@
+"""The FastAPI app factory: opens the catalog for the app's lifetime and mounts every interface."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from provgraph.catalog import metrics
+from provgraph.catalog.http import events, lineage, ops
+from provgraph.catalog.http.errors import install_error_handlers
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.demo import load_demo
+from provgraph.catalog.settings import Settings
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        catalog = Catalog(settings)
+        try:
+            if demo:
+                load_demo(catalog)
+            app.state.catalog = catalog
+            yield
+        finally:
+            catalog.close()
+
+    app = FastAPI(
+        title="provgraph",
+        version="0.1.0",
+        summary="Lineage and governance catalog for machine learning",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.middleware("http")(_limit_body_and_count)
+    app.include_router(ops.router)
+    app.include_router(events.router)
+    app.include_router(lineage.router)
+    return app
+
+
+async def _limit_body_and_count(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return JSONResponse(
+            {"error": "PayloadTooLarge", "detail": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
+            status_code=413,
+        )
+    response = await call_next(request)
+    route = request.scope.get("route")
+    path = getattr(route, "path", "unmatched")
+    metrics.HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+    return response

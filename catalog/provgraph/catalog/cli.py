@@ -1,0 +1,105 @@
+"""The `provgraph` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from provgraph.catalog.model.errors import (
+    CatalogError,
+    DataDirError,
+    InvalidEventError,
+    InvalidUrnError,
+    NodeNotFoundError,
+    StoreUnavailableError,
+)
+from provgraph.catalog.model.timeutil import parse_timestamp
+from provgraph.catalog.settings import Settings
+
+EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 2, 3, 4, 5
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provgraph", description="Lineage and governance catalog for machine learning."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--data", type=Path, help="data directory (default ./provgraph-data)")
+        return sub
+
+    serve = command("serve", "Run the HTTP server (GraphQL, REST, OpenLineage, portal).")
+    serve.add_argument("--host", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo catalog first")
+
+    command("demo", "Load the demo catalog (ride-sharing fraud detection).")
+
+    lineage = command("lineage", "Print the lineage of a node.")
+    lineage.add_argument("urn")
+    lineage.add_argument("--direction", choices=["upstream", "downstream", "both"], default="upstream")
+    lineage.add_argument("--depth", type=int, default=20)
+    lineage.add_argument("--limit", type=int, default=10_000)
+    lineage.add_argument("--as-of", help="ISO-8601 timestamp with timezone, e.g. 2026-02-01T00:00:00Z")
+    lineage.add_argument("--edge-kinds", help="comma-separated edge kinds to follow")
+    lineage.add_argument("--json", action="store_true", help="print JSON")
+
+    impact = command("impact", "Print what depends on a node: features, models, deployments.")
+    impact.add_argument("urn")
+    impact.add_argument("--as-of")
+    impact.add_argument("--json", action="store_true")
+
+    paths = command("paths", "Print the shortest lineage paths between two nodes.")
+    paths.add_argument("source")
+    paths.add_argument("target")
+    paths.add_argument("--as-of")
+
+    ingest = command("ingest", "Submit catalog events from a JSON file (an object or an array).")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--actor", default=None, help="who submits (default: cli:$USER)")
+
+    command("rebuild", "Replay the event log into a fresh graph store.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {k: v for k, v in (("data", args.data),) if v is not None}
+    if args.command == "serve":
+        overrides.update({k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None})
+    try:
+        settings = Settings(**overrides)
+        return _run(args, settings)
+    except NodeNotFoundError as exc:
+        return _fail(str(exc), EXIT_NOT_FOUND)
+    except (InvalidUrnError, InvalidEventError, ValueError) as exc:
+        return _fail(str(exc), EXIT_INVALID)
+    except (StoreUnavailableError, DataDirError) as exc:
+        return _fail(str(exc), EXIT_UNAVAILABLE)
+    except CatalogError as exc:
+        return _fail(str(exc), EXIT_INVALID)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"provgraph: error: {message}", file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.catalog import commands
+
+    handler = getattr(commands, args.command)
+    result: int = handler(args, settings)
+    return result
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

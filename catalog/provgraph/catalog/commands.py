@@ -1,0 +1,125 @@
+"""What each `provgraph` subcommand does; argument parsing and exit codes live in cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from provgraph.catalog.http.lineage import parse_edge_kinds
+from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.events import parse_event
+from provgraph.catalog.model.timeutil import parse_timestamp
+from provgraph.catalog.service.catalog import Catalog, rebuild as rebuild_store
+from provgraph.catalog.service.demo import load_demo
+from provgraph.catalog.service.lineage_index import Direction
+from provgraph.catalog.service.writer import Submission
+from provgraph.catalog.settings import Settings
+
+
+def _as_of(text: str | None) -> datetime | None:
+    return None if text is None else parse_timestamp(text)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from provgraph.catalog.app import create_app
+
+    app = create_app(settings, demo=args.demo)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    with Catalog(settings) as catalog:
+        added = load_demo(catalog)
+        nodes, edges = catalog.index.counts()
+    print(f"demo catalog loaded into {settings.data}: {added} new events, {nodes} nodes, {edges} edges")
+    print("try: provgraph lineage urn:provgraph:deployment:production:fraud-detector")
+    return 0
+
+
+def lineage(args: argparse.Namespace, settings: Settings) -> int:
+    with Catalog(settings) as catalog:
+        result = catalog.lineage.lineage(
+            args.urn,
+            direction=Direction(args.direction),
+            depth=args.depth,
+            limit=args.limit,
+            as_of=_as_of(args.as_of),
+            edge_kinds=parse_edge_kinds(args.edge_kinds),
+        )
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(f"{result.direction} lineage of {result.root} as of {result.as_of.isoformat()}")
+    for node in result.nodes:
+        print(f"  {node.depth:>3}  {node.kind.value:<16} {node.urn}")
+    print(f"{len(result.nodes)} nodes, {len(result.edges)} edges", end="")
+    if result.is_partial:
+        print(f"; PARTIAL ({', '.join(result.partial_reasons)}): raise --depth or --limit")
+    else:
+        print()
+    return 0
+
+
+def impact(args: argparse.Namespace, settings: Settings) -> int:
+    with Catalog(settings) as catalog:
+        result = catalog.lineage.impact(args.urn, as_of=_as_of(args.as_of))
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(f"impact of {result.root} as of {result.as_of.isoformat()}")
+    for title, nodes in (
+        ("deployments", result.deployments),
+        ("model versions", result.model_versions),
+        ("training sets", result.training_sets),
+        ("feature versions", result.feature_versions),
+    ):
+        print(f"  {title}: {len(nodes)}")
+        for node in nodes:
+            print(f"    {node.urn}")
+    return 0
+
+
+def paths(args: argparse.Namespace, settings: Settings) -> int:
+    with Catalog(settings) as catalog:
+        found = catalog.lineage.paths(args.source, args.target, as_of=_as_of(args.as_of))
+    if not found:
+        print(f"no lineage path between {args.source} and {args.target}")
+        return 1
+    for number, path in enumerate(found, 1):
+        print(f"path {number}:")
+        for node, edge in zip(path.nodes, [None, *path.edges], strict=True):
+            print(f"  {'  ' if edge is None else '<- ' + edge.kind.value + ' -'} {node}")
+    return 0
+
+
+def ingest(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        raw = json.loads(args.file.read_text())
+    except OSError as exc:
+        raise InvalidEventError(f"cannot read {args.file}: {exc}") from exc
+    except ValueError as exc:
+        raise InvalidEventError(f"{args.file} is not valid JSON: {exc}") from exc
+    items = raw if isinstance(raw, list) else [raw]
+    try:
+        events = [parse_event(item) for item in items]
+    except ValidationError as exc:
+        raise InvalidEventError(f"{args.file}: {exc}") from exc
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    with Catalog(settings) as catalog:
+        receipts = catalog.submit([Submission(e) for e in events], actor=actor)
+    new = sum(not r.duplicate for r in receipts)
+    print(f"{new} events stored, {len(receipts) - new} duplicates ignored")
+    return 0
+
+
+def rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    replayed = rebuild_store(settings)
+    print(f"rebuilt the {settings.store} store from {replayed} logged events")
+    return 0

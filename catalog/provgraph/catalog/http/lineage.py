@@ -1,0 +1,77 @@
+"""REST lineage reads (GraphQL offers the same and more): lineage, impact, paths, nodes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
+from provgraph.catalog.service.lineage_index import Direction
+
+router = APIRouter(prefix="/api/v1", tags=["lineage"])
+
+
+def _catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+def parse_edge_kinds(text: str | None) -> frozenset[EdgeKind] | None:
+    if not text:
+        return None
+    kinds = []
+    for name in text.split(","):
+        try:
+            kinds.append(EdgeKind(name.strip().upper()))
+        except ValueError:
+            known = ", ".join(k.value for k in EdgeKind)
+            raise ValueError(f"unknown edge kind {name.strip()!r}; known: {known}") from None
+    return frozenset(kinds)
+
+
+@router.get("/lineage", response_model=LineageResult)
+def get_lineage(
+    request: Request,
+    urn: str,
+    direction: Direction = Direction.UPSTREAM,
+    depth: Annotated[int, Query(ge=1, le=100)] = 20,
+    as_of: datetime | None = None,
+    edge_kinds: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+) -> LineageResult:
+    return _catalog(request).lineage.lineage(
+        urn,
+        direction=direction,
+        depth=depth,
+        as_of=as_of,
+        edge_kinds=parse_edge_kinds(edge_kinds),
+        limit=limit,
+    )
+
+
+@router.get("/impact", response_model=ImpactResult)
+def get_impact(request: Request, urn: str, as_of: datetime | None = None) -> ImpactResult:
+    return _catalog(request).lineage.impact(urn, as_of=as_of)
+
+
+@router.get("/paths", response_model=list[LineagePath])
+def get_paths(
+    request: Request,
+    source: Annotated[str, Query(alias="from")],
+    target: Annotated[str, Query(alias="to")],
+    as_of: datetime | None = None,
+) -> list[LineagePath]:
+    return _catalog(request).lineage.paths(source, target, as_of=as_of)
+
+
+@router.get("/nodes")
+def get_node(request: Request, urn: str) -> dict[str, Any]:
+    node = _catalog(request).get_node(urn)
+    if node is None:
+        raise NodeNotFoundError(urn)
+    return {"urn": node.urn, "kind": node.kind.value, "created_at": node.created_at, "props": node.props}

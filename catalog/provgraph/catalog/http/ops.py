@@ -1,0 +1,43 @@
+"""Operational endpoints: liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from provgraph.catalog.model.errors import CatalogError
+from provgraph.catalog.service.catalog import Catalog
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    catalog: Catalog = request.app.state.catalog
+    try:
+        catalog.store.ping()
+        applied = catalog.store.applied_seq()
+        logged = catalog.log.last_seq()
+    except CatalogError as exc:
+        return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+    nodes, edges = catalog.index.counts()
+    body = {
+        "status": "ready" if applied >= logged else "catching-up",
+        "store": catalog.store.backend,
+        "applied_seq": applied,
+        "logged_seq": logged,
+        "nodes": nodes,
+        "edges": edges,
+    }
+    return JSONResponse(body, status_code=200 if applied >= logged else 503)
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
