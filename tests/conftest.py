@@ -13,7 +13,9 @@ from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.port import CatalogStore
 from tests.support.arcadedb import BoltServer, arcadedb_bolt
 
-STORE_BACKENDS = ["ladybug", "neo4j-arcadedb"] + (["neo4j-server"] if os.environ.get("NEO4J_URI") else [])
+STORE_BACKENDS = ["ladybug", "neo4j-arcadedb"] + (
+    ["neo4j-server"] if os.environ.get("NEO4J_URI") else []
+)
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def arcadedb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
 def _bolt_store(server: BoltServer) -> CatalogStore:
     from provgraph.catalog.store.neo4j.adapter import Neo4jStore
 
-    store = Neo4jStore(server.uri, user=server.user, password=server.password, database=server.database)
+    store = Neo4jStore(
+        server.uri, user=server.user, password=server.password, database=server.database
+    )
     store.initialize()
     store.clear()
     return store

@@ -29,12 +29,21 @@ def test_a_file_is_refused(tmp_path: Path) -> None:
 def test_a_second_process_is_refused(tmp_path: Path) -> None:
     first = DataDir(tmp_path / "data")
     try:
-        code = "from pathlib import Path; from provgraph.catalog.datadir import DataDir; DataDir(Path(%r))"
+        code = (
+            "from pathlib import Path; from provgraph.catalog.datadir import DataDir; "
+            "DataDir(Path(%r))"
+        )
         probe = subprocess.run(
-            [sys.executable, "-c", code % str(tmp_path / "data")], capture_output=True, text=True, timeout=60
+            [sys.executable, "-c", code % str(tmp_path / "data")],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert probe.returncode != 0
-        assert "DataDirLockedError" in probe.stderr and "in use by another provgraph process" in probe.stderr
+        assert (
+            "DataDirLockedError" in probe.stderr
+            and "in use by another provgraph process" in probe.stderr
+        )
     finally:
         first.close()
     DataDir(tmp_path / "data").close()

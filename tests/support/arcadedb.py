@@ -31,8 +31,14 @@ def arcadedb_bolt(root: Path) -> Iterator[BoltServer]:
     http_port, bolt_port = free_port(), free_port()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "tests.support.arcadedb_server",
-            str(root), str(http_port), str(bolt_port), PASSWORD, DATABASE,
+            sys.executable,
+            "-m",
+            "tests.support.arcadedb_server",
+            str(root),
+            str(http_port),
+            str(bolt_port),
+            PASSWORD,
+            DATABASE,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

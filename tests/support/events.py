@@ -21,7 +21,9 @@ def at(day: int, hour: int = 0) -> datetime:
     return datetime(2026, 1, day, hour, tzinfo=UTC)
 
 
-def dataset(name: str, *fields: str, day: int = 1, tags: dict[str, list[str]] | None = None) -> DatasetRegistered:
+def dataset(
+    name: str, *fields: str, day: int = 1, tags: dict[str, list[str]] | None = None
+) -> DatasetRegistered:
     tags = tags or {}
     return DatasetRegistered(
         event_time=at(day),

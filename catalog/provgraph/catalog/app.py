@@ -50,7 +50,10 @@ async def _limit_body_and_count(
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
         return JSONResponse(
-            {"error": "PayloadTooLarge", "detail": f"request bodies are limited to {MAX_BODY_BYTES} bytes"},
+            {
+                "error": "PayloadTooLarge",
+                "detail": f"request bodies are limited to {MAX_BODY_BYTES} bytes",
+            },
             status_code=413,
         )
     response = await call_next(request)

@@ -15,7 +15,6 @@ from provgraph.catalog.model.errors import (
     NodeNotFoundError,
     StoreUnavailableError,
 )
-from provgraph.catalog.model.timeutil import parse_timestamp
 from provgraph.catalog.settings import Settings
 
 EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 2, 3, 4, 5
@@ -41,10 +40,14 @@ def _parser() -> argparse.ArgumentParser:
 
     lineage = command("lineage", "Print the lineage of a node.")
     lineage.add_argument("urn")
-    lineage.add_argument("--direction", choices=["upstream", "downstream", "both"], default="upstream")
+    lineage.add_argument(
+        "--direction", choices=["upstream", "downstream", "both"], default="upstream"
+    )
     lineage.add_argument("--depth", type=int, default=20)
     lineage.add_argument("--limit", type=int, default=10_000)
-    lineage.add_argument("--as-of", help="ISO-8601 timestamp with timezone, e.g. 2026-02-01T00:00:00Z")
+    lineage.add_argument(
+        "--as-of", help="ISO-8601 timestamp with timezone, e.g. 2026-02-01T00:00:00Z"
+    )
     lineage.add_argument("--edge-kinds", help="comma-separated edge kinds to follow")
     lineage.add_argument("--json", action="store_true", help="print JSON")
 
@@ -70,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {k: v for k, v in (("data", args.data),) if v is not None}
     if args.command == "serve":
-        overrides.update({k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None})
+        overrides.update(
+            {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+        )
     try:
         settings = Settings(**overrides)
         return _run(args, settings)

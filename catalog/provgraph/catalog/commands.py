@@ -13,7 +13,8 @@ from provgraph.catalog.http.lineage import parse_edge_kinds
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import parse_timestamp
-from provgraph.catalog.service.catalog import Catalog, rebuild as rebuild_store
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.catalog import rebuild as rebuild_store
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.lineage_index import Direction
 from provgraph.catalog.service.writer import Submission
@@ -38,7 +39,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     with Catalog(settings) as catalog:
         added = load_demo(catalog)
         nodes, edges = catalog.index.counts()
-    print(f"demo catalog loaded into {settings.data}: {added} new events, {nodes} nodes, {edges} edges")
+    print(f"demo catalog loaded into {settings.data}: {added} new events, ", end="")
+    print(f"{nodes} nodes, {edges} edges")
     print("try: provgraph lineage urn:provgraph:deployment:production:fraud-detector")
     return 0
 

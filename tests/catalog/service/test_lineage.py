@@ -30,18 +30,23 @@ def _urns(catalog: Catalog, urn: str, **kwargs: object) -> set[str]:
 
 
 def _raw_column(catalog: Catalog, table: str, field: str) -> str:
-    version = [
-        u for u in _urns(catalog, PROD)
+    version = next(
+        u
+        for u in _urns(catalog, PROD)
         if u.startswith("urn:provgraph:dataset-version:postgres") and table in u
-    ][0]
+    )
     return version.replace("dataset-version", "column") + "#" + field
 
 
 def test_production_serves_v2_now_and_served_v1_in_february(demo: Catalog) -> None:
     now = demo.lineage.lineage(PROD, depth=1)
     feb = demo.lineage.lineage(PROD, depth=1, as_of=FEB)
-    assert [n.urn for n in now.nodes if n.kind is NodeKind.MODEL_VERSION] == [model_version_urn("v2")]
-    assert [n.urn for n in feb.nodes if n.kind is NodeKind.MODEL_VERSION] == [model_version_urn("v1")]
+    assert [n.urn for n in now.nodes if n.kind is NodeKind.MODEL_VERSION] == [
+        model_version_urn("v2")
+    ]
+    assert [n.urn for n in feb.nodes if n.kind is NodeKind.MODEL_VERSION] == [
+        model_version_urn("v1")
+    ]
 
 
 def test_upstream_reaches_the_pii_source_columns(demo: Catalog) -> None:
@@ -76,7 +81,10 @@ def test_downstream_of_a_raw_column_reaches_models_and_deployments(demo: Catalog
 def test_impact_lists_live_deployments_as_of_the_moment(demo: Catalog) -> None:
     email = _raw_column(demo, "public.riders", "email")
     now = demo.lineage.impact(email)
-    assert {n.urn for n in now.deployments} == {PROD, "urn:provgraph:deployment:staging:fraud-detector"}
+    assert {n.urn for n in now.deployments} == {
+        PROD,
+        "urn:provgraph:deployment:staging:fraud-detector",
+    }
     assert model_version_urn("v1") in {n.urn for n in now.model_versions}
     before_deploy = demo.lineage.impact(email, as_of=datetime(2026, 1, 17, tzinfo=UTC))
     assert before_deploy.deployments == [] and before_deploy.model_versions == []
@@ -110,8 +118,11 @@ def test_paths_explain_why_a_deployment_touches_a_column(demo: Catalog) -> None:
     assert paths
     kinds = [e.kind for e in paths[0].edges]
     assert kinds == [
-        EdgeKind.SERVES, EdgeKind.TRAINED_ON, EdgeKind.INCLUDES,
-        EdgeKind.COMPUTED_FROM, EdgeKind.DERIVED_FROM,
+        EdgeKind.SERVES,
+        EdgeKind.TRAINED_ON,
+        EdgeKind.INCLUDES,
+        EdgeKind.COMPUTED_FROM,
+        EdgeKind.DERIVED_FROM,
     ]
     assert paths[0].nodes[0] == PROD and paths[0].nodes[-1] == email
     assert demo.lineage.paths(PROD, "urn:provgraph:owner:team%3Arider-platform") == []

@@ -15,10 +15,10 @@ from provgraph.catalog.model.events import (
     ColumnRef,
     DeploymentRecorded,
     FeatureDefined,
+    JobSpec,
     LineageDeclared,
     ModelVersionRegistered,
     RunRecorded,
-    JobSpec,
 )
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
@@ -77,7 +77,10 @@ def test_unknown_parent_run_is_rejected(catalog: Catalog) -> None:
 def test_a_run_cannot_be_its_own_parent(catalog: Catalog) -> None:
     run_id = uuid.uuid4()
     event = RunRecorded(
-        event_time=at(2), run_id=run_id, job=JobSpec(namespace="spark", name="j"), parent_run_id=run_id
+        event_time=at(2),
+        run_id=run_id,
+        job=JobSpec(namespace="spark", name="j"),
+        parent_run_id=run_id,
     )
     with pytest.raises(EventRejectedError) as caught:
         catalog.submit(subs(event), actor=ACTOR)
@@ -93,7 +96,9 @@ def test_declared_lineage_may_not_close_a_cycle(catalog: Catalog) -> None:
     ]
     catalog.submit(subs(*declare), actor=ACTOR)
     with pytest.raises(EventRejectedError) as caught:
-        catalog.submit(subs(LineageDeclared(event_time=at(4), downstream=a, upstream=c)), actor=ACTOR)
+        catalog.submit(
+            subs(LineageDeclared(event_time=at(4), downstream=a, upstream=c)), actor=ACTOR
+        )
     cause = caught.value.cause
     assert isinstance(cause, LineageCycleError)
     assert cause.path == [a, b, c, a]
@@ -126,19 +131,30 @@ def test_column_lineage_must_name_existing_input_columns(catalog: Catalog) -> No
 
 
 def test_an_unregistered_input_is_recorded_with_unknown_schema(catalog: Catalog) -> None:
-    catalog.submit(subs(run("clean", ["never_registered"], "out", ["id"], {"id": [("never_registered", "id")]})), actor=ACTOR)
+    catalog.submit(
+        subs(
+            run("clean", ["never_registered"], "out", ["id"], {"id": [("never_registered", "id")]})
+        ),
+        actor=ACTOR,
+    )
     assert catalog.index.has("urn:provgraph:dataset:db:never_registered")
 
 
 def _model(digest_char: str, **overrides: object) -> ModelVersionRegistered:
-    fields: dict[str, object] = {"event_time": at(5), "model": "m", "artifact_digest": "sha256:" + digest_char * 64}
+    fields: dict[str, object] = {
+        "event_time": at(5),
+        "model": "m",
+        "artifact_digest": "sha256:" + digest_char * 64,
+    }
     fields.update(overrides)
-    return ModelVersionRegistered(**fields)  # type: ignore[arg-type]
+    return ModelVersionRegistered(**fields)
 
 
 def test_model_versions_are_immutable_but_stage_may_change(catalog: Catalog) -> None:
     catalog.submit(subs(_model("a", metrics={"auc": 0.9})), actor=ACTOR)
-    catalog.submit(subs(_model("a", metrics={"auc": 0.9}, stage="production", event_time=at(6))), actor=ACTOR)
+    catalog.submit(
+        subs(_model("a", metrics={"auc": 0.9}, stage="production", event_time=at(6))), actor=ACTOR
+    )
     node = catalog.get_node("urn:provgraph:model-version:m@" + "a" * 16)
     assert node is not None and node.props["stage"] == "production"
     with pytest.raises(EventRejectedError) as caught:
@@ -148,7 +164,10 @@ def test_model_versions_are_immutable_but_stage_may_change(catalog: Catalog) -> 
 
 def test_deployment_of_unknown_model_version_is_rejected(catalog: Catalog) -> None:
     event = DeploymentRecorded(
-        event_time=at(5), environment="prod", name="d", model_version="urn:provgraph:model-version:m@" + "b" * 16
+        event_time=at(5),
+        environment="prod",
+        name="d",
+        model_version="urn:provgraph:model-version:m@" + "b" * 16,
     )
     with pytest.raises(EventRejectedError, match="not in the catalog"):
         catalog.submit(subs(event), actor=ACTOR)

@@ -83,7 +83,14 @@ def test_a_failing_batch_is_applied_not_at_all(store: CatalogStore) -> None:
     store.apply(_abc(), applied_seq=1)
     bad = GraphChange(
         nodes=[_node("urn:provgraph:dataset:ns:d")],
-        opened=[EdgeRecord(EdgeKind.DERIVED_FROM, "urn:provgraph:dataset:ns:d", "urn:provgraph:dataset:ns:nope", 5)],
+        opened=[
+            EdgeRecord(
+                EdgeKind.DERIVED_FROM,
+                "urn:provgraph:dataset:ns:d",
+                "urn:provgraph:dataset:ns:nope",
+                5,
+            )
+        ],
     )
     with pytest.raises(StoreIntegrityError):
         store.apply(bad, applied_seq=2)
@@ -104,7 +111,9 @@ def test_large_batches(store: CatalogStore) -> None:
     urns = [f"urn:provgraph:dataset:bulk:t{i}" for i in range(count)]
     change = GraphChange(
         nodes=[_node(u, i=i) for i, u in enumerate(urns)],
-        opened=[EdgeRecord(EdgeKind.DERIVED_FROM, urns[i + 1], urns[i], i) for i in range(count - 1)],
+        opened=[
+            EdgeRecord(EdgeKind.DERIVED_FROM, urns[i + 1], urns[i], i) for i in range(count - 1)
+        ],
     )
     store.apply(change, applied_seq=3)
     assert store.counts() == (count, count - 1)
@@ -113,7 +122,7 @@ def test_large_batches(store: CatalogStore) -> None:
 def test_unusual_characters_round_trip(store: CatalogStore) -> None:
     urn = "urn:provgraph:dataset:s3%3A//bucket:dir/ünïcödé 'quoted' \"double\" `tick`"
     props = {"description": "multi\nline ' \" \\ ✓", "nested": {"list": [1, 2.5, None, True]}}
-    store.apply(GraphChange(nodes=[_node(urn, **props)]), applied_seq=1)
+    store.apply(GraphChange(nodes=[NodeRecord(urn, NodeKind.DATASET, 10, props)]), applied_seq=1)
     assert store.get_nodes([urn])[urn].props == props
 
 
@@ -124,7 +133,9 @@ def test_clear_removes_everything(store: CatalogStore) -> None:
     assert store.applied_seq() == 0
 
 
-def test_the_demo_catalog_answers_the_same_on_every_backend(store: CatalogStore, tmp_path: Path) -> None:
+def test_the_demo_catalog_answers_the_same_on_every_backend(
+    store: CatalogStore, tmp_path: Path
+) -> None:
     with Catalog(Settings(data=tmp_path / "demo"), store=store) as catalog:
         assert load_demo(catalog) == 28
         nodes, edges = catalog.index.counts()

@@ -62,5 +62,8 @@ def post_events(
     return EventsAccepted(
         accepted=sum(not r.duplicate for r in receipts),
         duplicates=sum(r.duplicate for r in receipts),
-        receipts=[ReceiptOut(seq=r.seq, idempotency_key=r.idempotency_key, duplicate=r.duplicate) for r in receipts],
+        receipts=[
+            ReceiptOut(seq=r.seq, idempotency_key=r.idempotency_key, duplicate=r.duplicate)
+            for r in receipts
+        ],
     )

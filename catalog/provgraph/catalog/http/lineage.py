@@ -74,4 +74,9 @@ def get_node(request: Request, urn: str) -> dict[str, Any]:
     node = _catalog(request).get_node(urn)
     if node is None:
         raise NodeNotFoundError(urn)
-    return {"urn": node.urn, "kind": node.kind.value, "created_at": node.created_at, "props": node.props}
+    return {
+        "urn": node.urn,
+        "kind": node.kind.value,
+        "created_at": node.created_at,
+        "props": node.props,
+    }

@@ -123,4 +123,3 @@ class SqliteEventLog:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-

@@ -1,8 +1,11 @@
-"""The one string form of node identifiers: `urn:provgraph:<kind>:<namespace>:<name>@<version>#<field>`.
+"""The one string form of node identifiers.
+
+`urn:provgraph:<kind>:<namespace>:<name>@<version>#<field>`
 
 Which parts a URN has depends on its kind. Parts are percent-escaped so the separators
 (`:` `@` `#`) never occur inside a part; `/` and `.` stay readable, so an OpenLineage dataset
-`postgres://db:5432` / `public.rides` reads `urn:provgraph:dataset:postgres%3A//db%3A5432:public.rides`.
+`postgres://db:5432` / `public.rides` reads
+`urn:provgraph:dataset:postgres%3A//db%3A5432:public.rides`.
 """
 
 from __future__ import annotations

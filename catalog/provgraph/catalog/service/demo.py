@@ -103,7 +103,11 @@ def _raw_datasets() -> list[CatalogEvent]:
             namespace=EVENTS,
             name="payments.chargebacks",
             description="Chargeback notifications from the card processor.",
-            fields=[_f("trip_id", "bigint"), _f("chargeback_ts", "timestamp"), _f("reason", "varchar")],
+            fields=[
+                _f("trip_id", "bigint"),
+                _f("chargeback_ts", "timestamp"),
+                _f("reason", "varchar"),
+            ],
         ),
     ]
 
@@ -160,7 +164,9 @@ def _clean_trips(version: str, run: str, day: str, *, extra_field: bool) -> RunR
             DatasetRef(namespace=RIDES_DB, name="public.trips"),
             DatasetRef(namespace=RIDES_DB, name="public.riders"),
         ],
-        outputs=[OutputSpec(namespace=LAKE, name=TRIPS_ENRICHED, fields=fields, column_lineage=lineage)],
+        outputs=[
+            OutputSpec(namespace=LAKE, name=TRIPS_ENRICHED, fields=fields, column_lineage=lineage)
+        ],
     )
 
 
@@ -169,7 +175,10 @@ def _label_run(version: str, run: str, day: str, source: str, source_field: str)
         event_time=_t(day),
         run_id=_run_id(run),
         job=JobSpec(namespace="spark://etl-cluster", name="label_fraud", version=version),
-        inputs=[DatasetRef(namespace=LAKE, name=TRIPS_ENRICHED), DatasetRef(namespace=EVENTS, name=source)],
+        inputs=[
+            DatasetRef(namespace=LAKE, name=TRIPS_ENRICHED),
+            DatasetRef(namespace=EVENTS, name=source),
+        ],
         outputs=[
             OutputSpec(
                 namespace=LAKE,
@@ -185,7 +194,9 @@ def _label_run(version: str, run: str, day: str, source: str, source_field: str)
 
 
 def _features(day: str, fare_window: str) -> list[CatalogEvent]:
-    def feature(name: str, sources: list[str], transformation: str, **extra: object) -> FeatureDefined:
+    def feature(
+        name: str, sources: list[str], transformation: str, **extra: object
+    ) -> FeatureDefined:
         return FeatureDefined(
             event_time=_t(day),
             group="rider_risk",
@@ -194,24 +205,56 @@ def _features(day: str, fare_window: str) -> list[CatalogEvent]:
             owners=["team:trust-and-safety"],
             sources=[_col(LAKE, TRIPS_ENRICHED, s) for s in sources],
             transformation=transformation,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     return [
-        feature("trips_7d", ["rider_id", "trip_id", "trip_ts"], "count(trip_id) over 7d by rider_id",
-                dtype="int", description="Trips taken in the last 7 days."),
-        feature("avg_fare", ["rider_id", "fare_amount"], f"avg(fare_amount) over {fare_window} by rider_id",
-                dtype="float", description=f"Mean fare over {fare_window}."),
-        feature("email_domain_risk", ["email_hash"], "lookup(domain_risk, email_hash)",
-                dtype="float", declassifying=True, description="Risk score of the email domain."),
-        feature("pickup_city_entropy", ["rider_id", "pickup_city"], "entropy(pickup_city) over 30d",
-                dtype="float", description="How spread out a rider's pickups are."),
-        feature("rider_tenure_days", ["rider_tenure_days"], "max(rider_tenure_days)",
-                dtype="int", description="Days since the rider signed up."),
+        feature(
+            "trips_7d",
+            ["rider_id", "trip_id", "trip_ts"],
+            "count(trip_id) over 7d by rider_id",
+            dtype="int",
+            description="Trips taken in the last 7 days.",
+        ),
+        feature(
+            "avg_fare",
+            ["rider_id", "fare_amount"],
+            f"avg(fare_amount) over {fare_window} by rider_id",
+            dtype="float",
+            description=f"Mean fare over {fare_window}.",
+        ),
+        feature(
+            "email_domain_risk",
+            ["email_hash"],
+            "lookup(domain_risk, email_hash)",
+            dtype="float",
+            declassifying=True,
+            description="Risk score of the email domain.",
+        ),
+        feature(
+            "pickup_city_entropy",
+            ["rider_id", "pickup_city"],
+            "entropy(pickup_city) over 30d",
+            dtype="float",
+            description="How spread out a rider's pickups are.",
+        ),
+        feature(
+            "rider_tenure_days",
+            ["rider_tenure_days"],
+            "max(rider_tenure_days)",
+            dtype="int",
+            description="Days since the rider signed up.",
+        ),
     ]
 
 
-_FEATURES = ["trips_7d", "avg_fare", "email_domain_risk", "pickup_city_entropy", "rider_tenure_days"]
+_FEATURES = [
+    "trips_7d",
+    "avg_fare",
+    "email_domain_risk",
+    "pickup_city_entropy",
+    "rider_tenure_days",
+]
 
 
 def _train(tag: str, day: str, train_day: str, window: tuple[str, str]) -> list[CatalogEvent]:
@@ -220,13 +263,20 @@ def _train(tag: str, day: str, train_day: str, window: tuple[str, str]) -> list[
         name=f"fraud_train_{tag}",
         features=[FeatureRef(group="rider_risk", name=n) for n in _FEATURES],
         sources=[DatasetRef(namespace=LAKE, name=FRAUD_LABELS)],
-        manifest={"window_start": window[0], "window_end": window[1], "split": "80/20",
-                  "seed": 7, "label": "is_fraud"},
+        manifest={
+            "window_start": window[0],
+            "window_end": window[1],
+            "split": "80/20",
+            "seed": 7,
+            "label": "is_fraud",
+        },
     )
     run = RunRecorded(
         event_time=_t(train_day),
         run_id=_run_id(f"train-{tag}"),
-        job=JobSpec(namespace="torch://training", name="fraud_detector_train", version=f"git:{tag}"),
+        job=JobSpec(
+            namespace="torch://training", name="fraud_detector_train", version=f"git:{tag}"
+        ),
         inputs=[DatasetRef(namespace=LAKE, name=FRAUD_LABELS)],
     )
     return [training_set, run]
@@ -244,7 +294,7 @@ def _model(tag: str, day: str, auc: float, training_set: str, stage: str) -> Mod
         params={"hidden": 64, "epochs": 20, "lr": 0.001},
         metrics={"auc": auc},
         purpose="fraud_detection",
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         owners=["team:trust-and-safety"],
     )
 
@@ -267,7 +317,9 @@ def _deploy(environment: str, day: str, tag: str) -> DeploymentRecorded:
 def _pipeline_v1() -> list[CatalogEvent]:
     return [
         _clean_trips("git:3f2a1c9", "clean-1", "2026-01-10T02:00:00", extra_field=False),
-        _label_run("git:a11ce00", "label-1", "2026-01-10T03:00:00", "payments.chargebacks", "reason"),
+        _label_run(
+            "git:a11ce00", "label-1", "2026-01-10T03:00:00", "payments.chargebacks", "reason"
+        ),
         *_features("2026-01-12T09:00:00", "30d"),
         *_train("v1", "2026-01-15T09:00:00", "2026-01-16T09:00:00", ("2025-07-01", "2025-12-31")),
     ]

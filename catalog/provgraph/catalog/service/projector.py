@@ -44,7 +44,9 @@ def project(event: CatalogEvent, view: PendingView) -> None:
 # ---- shared steps -----------------------------------------------------------------------------
 
 
-def _merge_props(view: PendingView, urn: Urn, kind: NodeKind, at: int, props: dict[str, Any]) -> None:
+def _merge_props(
+    view: PendingView, urn: Urn, kind: NodeKind, at: int, props: dict[str, Any]
+) -> None:
     """Create or update a mutable entity; a None in `props` keeps the stored value."""
     existing = view.node(str(urn))
     merged = dict(existing.props) if existing else {}
@@ -71,7 +73,9 @@ def _set_owners(view: PendingView, subject: str, owners: Sequence[str], at: int)
             view.close_edge(edge, at)
     for owner_urn in sorted(wanted):
         if not view.has(owner_urn):
-            view.put_node(NodeRecord(owner_urn, NodeKind.OWNER, at, {"id": Urn.parse(owner_urn).name}))
+            view.put_node(
+                NodeRecord(owner_urn, NodeKind.OWNER, at, {"id": Urn.parse(owner_urn).name})
+            )
         view.ensure_edge(EdgeKind.OWNED_BY, subject, owner_urn, at)
 
 
@@ -119,7 +123,9 @@ def _resolve_input(view: PendingView, ref: DatasetRef, at: int) -> Urn:
         return Urn.parse(newest)
     # An input nobody registered (a raw table): record it with an unknown schema, the way
     # OpenLineage consumers do, so its lineage is not lost.
-    _merge_props(view, dataset, NodeKind.DATASET, at, {"namespace": ref.namespace, "name": ref.name})
+    _merge_props(
+        view, dataset, NodeKind.DATASET, at, {"namespace": ref.namespace, "name": ref.name}
+    )
     return _dataset_version(view, dataset, [], at, None)
 
 
@@ -212,7 +218,11 @@ def _run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
     for output in event.outputs:
         dataset = Urn.dataset(output.namespace, output.name)
         _merge_props(
-            view, dataset, NodeKind.DATASET, at, {"namespace": output.namespace, "name": output.name}
+            view,
+            dataset,
+            NodeKind.DATASET,
+            at,
+            {"namespace": output.namespace, "name": output.name},
         )
         version = _dataset_version(view, dataset, output.fields, at, str(run))
         outputs.append(dataset)
@@ -227,7 +237,10 @@ def _run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
             for source in sources:
                 source_version = _input_version(inputs, source, dataset)
                 view.ensure_edge(
-                    EdgeKind.DERIVED_FROM, target, _column_of(view, source_version, source.field, at), at
+                    EdgeKind.DERIVED_FROM,
+                    target,
+                    _column_of(view, source_version, source.field, at),
+                    at,
                 )
 
     _update_job_lineage(view, job, previous_version, event.job.version, inputs, outputs, at)
@@ -254,9 +267,9 @@ def _update_job_lineage(
     at: int,
 ) -> None:
     """Keep the job's dataset-level edges current; a new job version closes what it dropped."""
-    wanted = {
-        (EdgeKind.READS, str(v.container())) for v in inputs.values()
-    } | {(EdgeKind.WRITES, str(d)) for d in outputs}
+    wanted = {(EdgeKind.READS, str(v.container())) for v in inputs.values()} | {
+        (EdgeKind.WRITES, str(d)) for d in outputs
+    }
     if previous_version is not None and version is not None and previous_version != version:
         for kind in (EdgeKind.READS, EdgeKind.WRITES):
             for edge in view.edges_from(str(job), kind, open_only=True):
@@ -318,11 +331,15 @@ def _training_set_created(event: TrainingSetCreated, view: PendingView, at: int)
         if ref.version is not None:
             version = str(feature.with_version(ref.version))
             if not view.has(version):
-                raise UnknownReferenceError(f"feature version {version} is not in the catalog", urn=version)
+                raise UnknownReferenceError(
+                    f"feature version {version} is not in the catalog", urn=version
+                )
         else:
             newest = view.newest_member(str(feature), NodeKind.FEATURE_VERSION)
             if newest is None:
-                raise UnknownReferenceError(f"feature {feature} is not in the catalog", urn=str(feature))
+                raise UnknownReferenceError(
+                    f"feature {feature} is not in the catalog", urn=str(feature)
+                )
             version = newest
         versions.append(version)
     sources = [str(_resolve_existing_dataset(view, ref)) for ref in event.sources]
@@ -342,11 +359,15 @@ def _resolve_existing_dataset(view: PendingView, ref: DatasetRef) -> Urn:
     if ref.version is None:
         newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
         if newest is None:
-            raise UnknownReferenceError(f"dataset {dataset} is not in the catalog", urn=str(dataset))
+            raise UnknownReferenceError(
+                f"dataset {dataset} is not in the catalog", urn=str(dataset)
+            )
         return Urn.parse(newest)
     version = dataset.with_version(ref.version)
     if not view.has(str(version)):
-        raise UnknownReferenceError(f"dataset version {version} is not in the catalog", urn=str(version))
+        raise UnknownReferenceError(
+            f"dataset version {version} is not in the catalog", urn=str(version)
+        )
     return version
 
 
@@ -363,7 +384,9 @@ def _model_version_registered(event: ModelVersionRegistered, view: PendingView, 
     )
     run: Urn | None = None
     if event.training_run_id is not None:
-        run = _existing(view, str(Urn(NodeKind.RUN, str(event.training_run_id))), NodeKind.RUN, "training run")
+        run = _existing(
+            view, str(Urn(NodeKind.RUN, str(event.training_run_id))), NodeKind.RUN, "training run"
+        )
     content: dict[str, Any] = {
         "artifact_digest": event.artifact_digest,
         "training_set": str(training_set) if training_set else None,

@@ -34,7 +34,10 @@ MATCH (n:Node) WHERE n.urn IN $urns
 RETURN n.urn AS urn, n.kind AS kind, n.created_at AS created_at, n.props AS props
 """
 
-ALL_NODES = "MATCH (n:Node) RETURN n.urn AS urn, n.kind AS kind, n.created_at AS created_at, n.props AS props"
+ALL_NODES = """
+MATCH (n:Node)
+RETURN n.urn AS urn, n.kind AS kind, n.created_at AS created_at, n.props AS props
+"""
 
 ALL_EDGES = """
 MATCH (a:Node)-[e:Edge]->(b:Node)

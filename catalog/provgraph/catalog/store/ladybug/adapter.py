@@ -44,9 +44,10 @@ class LadybugStore:
 
     def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         result = self._conn.execute(query, params or {})
+        assert isinstance(result, ladybug.QueryResult)  # one statement, one result
         rows: list[list[Any]] = []
         while result.has_next():
-            rows.append(result.get_next())
+            rows.append(list(result.get_next()))
         return rows
 
     def initialize(self) -> None:
@@ -107,7 +108,9 @@ class LadybugStore:
             with self._lock:
                 self._rows("RETURN 1")
         except RuntimeError as exc:
-            raise StoreUnavailableError(f"LadybugDB at {self._path} does not answer: {exc}") from exc
+            raise StoreUnavailableError(
+                f"LadybugDB at {self._path} does not answer: {exc}"
+            ) from exc
 
     def clear(self) -> None:
         with self._lock:

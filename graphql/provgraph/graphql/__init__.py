@@ -1,0 +1,1 @@
+"""GraphQL API layer (strawberry): types, queries, mutations, loaders; uses catalog.service."""

@@ -1,0 +1,1 @@
+"""Integrations that write provenance back: spark, torch, serving, great_expectations."""

@@ -1,0 +1,1 @@
+"""Governance: the Rego bundle, the PolicyEngine port and its engines, the decision model."""

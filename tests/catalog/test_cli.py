@@ -1,0 +1,114 @@
+"""The `provgraph` command line: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROD = "urn:provgraph:deployment:production:fraud-detector"
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "provgraph.catalog.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "data"
+    done = _cli("demo", "--data", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "28 new events, 91 nodes, 162 edges" in done.stdout
+    return path
+
+
+def test_lineage_as_of(data: Path) -> None:
+    done = _cli("lineage", PROD, "--data", str(data), "--as-of", "2026-02-01T00:00:00Z", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["as_of"].startswith("2026-02-01") and not result["is_partial"]
+
+
+def test_impact_and_paths(data: Path) -> None:
+    impact = _cli(
+        "impact",
+        PROD.replace("deployment:production:fraud-detector", "model:fraud-detector"),
+        "--data",
+        str(data),
+    )
+    assert impact.returncode == 0 and "deployments: 2" in impact.stdout
+    lineage = json.loads(_cli("lineage", PROD, "--data", str(data), "--json").stdout)
+    column = next(n["urn"] for n in lineage["nodes"] if n["urn"].endswith("#email"))
+    paths = _cli("paths", PROD, column, "--data", str(data))
+    assert paths.returncode == 0 and "SERVES" in paths.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["lineage", "urn:provgraph:dataset:no:such"], 3, "no node"),
+        (["lineage", "garbage"], 4, "not a provgraph urn"),
+        (["lineage", PROD, "--as-of", "last tuesday"], 4, "not an ISO-8601 timestamp"),
+        (["lineage", PROD, "--depth", "0"], 4, "depth"),
+        (["lineage", PROD, "--direction", "sideways"], 2, "invalid choice"),
+        (["lineage", PROD, "--edge-kinds", "NOPE"], 4, "unknown edge kind"),
+    ],
+)
+def test_bad_arguments(data: Path, args: list[str], code: int, needle: str) -> None:
+    done = _cli(*args, "--data", str(data))
+    assert done.returncode == code, done.stderr
+    assert needle in done.stderr
+
+
+def test_unusable_data_directories(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    done = _cli("demo", "--data", str(tmp_path))
+    assert done.returncode == 5 and "not a provgraph data directory" in done.stderr
+    missing = _cli("rebuild", "--data", str(tmp_path / "absent"))
+    assert missing.returncode == 5 and "not a provgraph data directory" in missing.stderr
+
+
+def test_unreachable_store(tmp_path: Path) -> None:
+    done = _cli(
+        "demo",
+        "--data",
+        str(tmp_path / "d"),
+        env={"PROVGRAPH_STORE": "bolt://127.0.0.1:1", "PROVGRAPH_NEO4J_PASSWORD": "x"},
+    )
+    assert done.returncode == 5 and "cannot reach Neo4j" in done.stderr
+    unknown = _cli("demo", "--data", str(tmp_path / "e"), env={"PROVGRAPH_STORE": "mysql://x"})
+    assert unknown.returncode == 5 and "unknown store" in unknown.stderr
+
+
+def test_ingest(tmp_path: Path) -> None:
+    events = tmp_path / "events.json"
+    events.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "dataset.registered",
+                    "event_time": "2026-01-01T00:00:00Z",
+                    "namespace": "n",
+                    "name": "t",
+                    "fields": [{"name": "id"}],
+                }
+            ]
+        )
+    )
+    done = _cli("ingest", str(events), "--data", str(tmp_path / "d"))
+    assert done.returncode == 0 and "1 events stored" in done.stdout
+    again = _cli("ingest", str(events), "--data", str(tmp_path / "d"))
+    assert "0 events stored, 1 duplicates" in again.stdout
+    events.write_text("[{")
+    bad = _cli("ingest", str(events), "--data", str(tmp_path / "d"))
+    assert bad.returncode == 4 and "not valid JSON" in bad.stderr
