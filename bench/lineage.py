@@ -30,11 +30,13 @@ from bench.generator import SyntheticGraph, generate
 from bench.postgres import postgres_server
 from provgraph.catalog.model.timeutil import OPEN_END
 from provgraph.catalog.service.lineage import LineageService
-from provgraph.catalog.service.lineage_index import Direction, LineageIndex, TraversalLimits
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.traversal import Direction, TraversalLimits
 from tests.support.ports import free_port
 
 DEPTH = 20
 NOW = 2**62
+PAST = 1_700_000_000_000_000 + 200 * 86_400 * 1_000_000  # inside the generated history
 
 
 def rss_mb() -> float:
@@ -57,7 +59,9 @@ def timed(queries: list[str], run: Callable[[str], int]) -> tuple[float, float, 
     return samples[len(samples) // 2], samples[int(len(samples) * 0.95) - 1], statistics.mean(sizes)
 
 
-def load_postgres(conn: psycopg.Connection[tuple[int, ...]], graph: SyntheticGraph, ids: dict[str, int]) -> None:
+def load_postgres(
+    conn: psycopg.Connection[tuple[int, ...]], graph: SyntheticGraph, ids: dict[str, int]
+) -> None:
     conn.execute("CREATE TABLE edges (src int, dst int, valid_from bigint, valid_to bigint)")
     buffer = io.StringIO()
     for e in graph.edges:
@@ -81,7 +85,9 @@ SELECT count(DISTINCT id) FROM walk
 """
 
 
-def bench_size(size: int, queries: int, conn: psycopg.Connection[tuple[int, ...]]) -> dict[str, object]:
+def bench_size(
+    size: int, queries: int, conn: psycopg.Connection[tuple[int, ...]]
+) -> dict[str, object]:
     graph = generate(size)
     rng = random.Random(7)
     ups = rng.choices(graph.deployments, k=queries)
@@ -109,24 +115,34 @@ def bench_size(size: int, queries: int, conn: psycopg.Connection[tuple[int, ...]
     del graph, current
     gc.collect()
 
-    def engine(direction: Direction) -> Callable[[str], int]:
-        return lambda urn: len(index.traverse(urn, direction, at=NOW, limits=limits).nodes)
+    def engine(direction: Direction, at: int | None = None) -> Callable[[str], int]:
+        return lambda urn: len(index.traverse(urn, direction, at=at, limits=limits).hops)
 
-    def full(direction: Direction) -> Callable[[str], int]:
-        return lambda urn: len(service.lineage(urn, direction=direction, depth=DEPTH, limit=100_000).nodes)
+    def full(direction: Direction, edges: bool) -> Callable[[str], int]:
+        def run(urn: str) -> int:
+            result = service.lineage(
+                urn, direction=direction, depth=DEPTH, limit=100_000, include_edges=edges
+            )
+            return len(result.nodes)
+
+        return run
 
     def cte(near: str, far: str) -> Callable[[str], int]:
         sql = _CTE.format(near=near, far=far)
 
         def run(urn: str) -> int:
-            row = conn.execute(sql, {"start": ids[urn], "depth": DEPTH, "at": NOW}, prepare=True).fetchone()
+            row = conn.execute(
+                sql, {"start": ids[urn], "depth": DEPTH, "at": NOW}, prepare=True
+            ).fetchone()
             assert row is not None
             return int(row[0])
 
         return run
 
     def rustworkx(graph_: rx.PyDiGraph) -> Callable[[str], int]:
-        return lambda urn: sum(len(layer) for layer in rx.bfs_layers(graph_, [ids[urn]])[: DEPTH + 1])
+        return lambda urn: sum(
+            len(layer) for layer in rx.bfs_layers(graph_, [ids[urn]])[: DEPTH + 1]
+        )
 
     results: dict[str, object] = {"size": size, "edges": edges, "build_s": build_s}
     for label, starts, direction, near, far, rgraph in (
@@ -135,7 +151,9 @@ def bench_size(size: int, queries: int, conn: psycopg.Connection[tuple[int, ...]
     ):
         results[label] = {
             "provgraph index": timed(starts, engine(direction)),
-            "provgraph service": timed(starts, full(direction)),
+            "provgraph index, as-of": timed(starts, engine(direction, PAST)),
+            "provgraph service, nodes": timed(starts, full(direction, False)),
+            "provgraph service, nodes+edges": timed(starts, full(direction, True)),
             "postgres CTE": timed(starts, cte(near, far)),
             "rustworkx": timed(starts, rustworkx(rgraph)),
         }
@@ -144,8 +162,10 @@ def bench_size(size: int, queries: int, conn: psycopg.Connection[tuple[int, ...]
 
 
 def report(results: dict[str, object]) -> None:
-    print(f"\n## {results['size']:,} nodes, {results['edges']:,} edges "
-          f"(index built in {results['build_s']:.1f} s, +{results['index_rss_mb']:.0f} MB RSS)")
+    print(
+        f"\n## {results['size']:,} nodes, {results['edges']:,} edges "
+        f"(index built in {results['build_s']:.1f} s, +{results['index_rss_mb']:.0f} MB RSS)"
+    )
     print("| query | engine | p50 ms | p95 ms | nodes/result |")
     print("|---|---|---:|---:|---:|")
     for label in ("upstream", "downstream"):
@@ -154,12 +174,16 @@ def report(results: dict[str, object]) -> None:
         for engine, (p50, p95, size) in rows.items():
             print(f"| {label} | {engine} | {p50:.3f} | {p95:.3f} | {size:.0f} |")
         ours = rows["provgraph index"][1]
-        print(f"| {label} | **ratios (p95)** | postgres/provgraph = {rows['postgres CTE'][1] / ours:.1f}x | "
-              f"provgraph/rustworkx = {ours / rows['rustworkx'][1]:.1f}x | |")
+        print(
+            f"| {label} | **ratios (p95)** | postgres/provgraph = {rows['postgres CTE'][1] / ours:.1f}x | "
+            f"provgraph/rustworkx = {ours / rows['rustworkx'][1]:.1f}x | |"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()

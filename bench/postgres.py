@@ -23,7 +23,9 @@ def _bin(name: str) -> str:
         return found[-1]
     path = shutil.which(name)
     if path is None:
-        raise RuntimeError(f"{name} not found: install PostgreSQL with `apt-get install -y postgresql`")
+        raise RuntimeError(
+            f"{name} not found: install PostgreSQL with `apt-get install -y postgresql`"
+        )
     return path
 
 
@@ -35,15 +37,34 @@ def postgres_server(port: int) -> Iterator[str]:
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_postgres:
         shutil.chown(root, "postgres")
-    subprocess.run([*as_postgres, _bin("initdb"), "-D", str(data), "-A", "trust", "-U", "bench"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*as_postgres, _bin("initdb"), "-D", str(data), "-A", "trust", "-U", "bench"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-c listen_addresses=127.0.0.1 -c port={port} -k {root} -c fsync=off -c shared_buffers=512MB"
-    subprocess.run([*as_postgres, _bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
-                    "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_postgres,
+            _bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         time.sleep(0.2)
         yield f"host=127.0.0.1 port={port} user=bench dbname=postgres"
     finally:
-        subprocess.run([*as_postgres, _bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_postgres, _bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)

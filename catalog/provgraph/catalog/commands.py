@@ -7,7 +7,7 @@ import getpass
 import json
 from datetime import datetime
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from provgraph.catalog.http.lineage import parse_edge_kinds
 from provgraph.catalog.model.errors import InvalidEventError
@@ -16,13 +16,18 @@ from provgraph.catalog.model.timeutil import parse_timestamp
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.catalog import rebuild as rebuild_store
 from provgraph.catalog.service.demo import load_demo
-from provgraph.catalog.service.lineage_index import Direction
+from provgraph.catalog.service.lineage import ImpactResult, LineageResult
+from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
 
 
 def _as_of(text: str | None) -> datetime | None:
     return None if text is None else parse_timestamp(text)
+
+
+def _moment(as_of: datetime | None) -> str:
+    return "the latest state" if as_of is None else as_of.isoformat()
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -56,12 +61,12 @@ def lineage(args: argparse.Namespace, settings: Settings) -> int:
             edge_kinds=parse_edge_kinds(args.edge_kinds),
         )
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print(TypeAdapter(LineageResult).dump_json(result, indent=2).decode())
         return 0
-    print(f"{result.direction} lineage of {result.root} as of {result.as_of.isoformat()}")
+    print(f"{result.direction} lineage of {result.root} as of {_moment(result.as_of)}")
     for node in result.nodes:
         print(f"  {node.depth:>3}  {node.kind.value:<16} {node.urn}")
-    print(f"{len(result.nodes)} nodes, {len(result.edges)} edges", end="")
+    print(f"{len(result.nodes)} nodes, {len(result.edges or [])} edges", end="")
     if result.is_partial:
         print(f"; PARTIAL ({', '.join(result.partial_reasons)}): raise --depth or --limit")
     else:
@@ -73,9 +78,9 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
     with Catalog(settings) as catalog:
         result = catalog.lineage.impact(args.urn, as_of=_as_of(args.as_of))
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print(TypeAdapter(ImpactResult).dump_json(result, indent=2).decode())
         return 0
-    print(f"impact of {result.root} as of {result.as_of.isoformat()}")
+    print(f"impact of {result.root} as of {_moment(result.as_of)}")
     for title, nodes in (
         ("deployments", result.deployments),
         ("model versions", result.model_versions),

@@ -11,7 +11,7 @@ from provgraph.catalog.model.errors import InvalidUrnError, NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo, model_version_urn
-from provgraph.catalog.service.lineage_index import Direction, PartialReason
+from provgraph.catalog.service.traversal import Direction, PartialReason
 from provgraph.catalog.settings import Settings
 
 PROD = "urn:provgraph:deployment:production:fraud-detector"

@@ -11,7 +11,7 @@ from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
-from provgraph.catalog.service.lineage_index import Direction
+from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.port import CatalogStore, StoreIntegrityError
 

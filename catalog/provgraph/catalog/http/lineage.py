@@ -11,7 +11,7 @@ from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
-from provgraph.catalog.service.lineage_index import Direction
+from provgraph.catalog.service.traversal import Direction
 
 router = APIRouter(prefix="/api/v1", tags=["lineage"])
 
@@ -43,6 +43,7 @@ def get_lineage(
     as_of: datetime | None = None,
     edge_kinds: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    include_edges: bool = True,
 ) -> LineageResult:
     return _catalog(request).lineage.lineage(
         urn,
@@ -51,6 +52,7 @@ def get_lineage(
         as_of=as_of,
         edge_kinds=parse_edge_kinds(edge_kinds),
         limit=limit,
+        include_edges=include_edges,
     )
 
 

@@ -1,21 +1,23 @@
-"""Lineage questions: upstream/downstream, impact, and paths between two nodes, as of any time."""
+"""Lineage questions: upstream/downstream, impact, and paths between two nodes, as of any time.
+
+Results are plain frozen dataclasses; the API layers turn them into their own types.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict
 
 from provgraph.catalog import metrics
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
-from provgraph.catalog.model.timeutil import from_micros, to_micros, utc_now
+from provgraph.catalog.model.timeutil import from_micros, to_micros
 from provgraph.catalog.model.urn import Urn
-from provgraph.catalog.service.lineage_index import (
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.traversal import (
     Direction,
-    LineageIndex,
     PartialReason,
     Traversal,
     TraversalLimits,
@@ -25,17 +27,15 @@ MAX_DEPTH = 100
 MAX_LIMIT = 100_000
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class LineageNode(_Out):
+@dataclass(frozen=True, slots=True)
+class LineageNode:
     urn: str
     kind: NodeKind
     depth: int
 
 
-class LineageEdge(_Out):
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
     kind: EdgeKind
     source: str
     target: str
@@ -46,28 +46,26 @@ class LineageEdge(_Out):
     def of(cls, edge: EdgeRecord) -> LineageEdge:
         valid_from = from_micros(edge.valid_from)
         assert valid_from is not None
-        return cls(
-            kind=edge.kind,
-            source=edge.src,
-            target=edge.dst,
-            valid_from=valid_from,
-            valid_to=from_micros(edge.valid_to),
-        )
+        return cls(edge.kind, edge.src, edge.dst, valid_from, from_micros(edge.valid_to))
 
 
-class LineageResult(_Out):
+@dataclass(frozen=True, slots=True)
+class LineageResult:
     root: str
     direction: Direction
-    as_of: datetime
+    as_of: datetime | None
+    """None: the latest state."""
     nodes: list[LineageNode]
-    edges: list[LineageEdge]
+    edges: list[LineageEdge] | None
+    """None when the caller did not ask for edges."""
     is_partial: bool
     partial_reasons: list[PartialReason]
 
 
-class ImpactResult(_Out):
+@dataclass(frozen=True, slots=True)
+class ImpactResult:
     root: str
-    as_of: datetime
+    as_of: datetime | None
     feature_versions: list[LineageNode]
     training_sets: list[LineageNode]
     model_versions: list[LineageNode]
@@ -76,7 +74,8 @@ class ImpactResult(_Out):
     partial_reasons: list[PartialReason]
 
 
-class LineagePath(_Out):
+@dataclass(frozen=True, slots=True)
+class LineagePath:
     nodes: list[str]
     edges: list[LineageEdge]
 
@@ -95,13 +94,13 @@ class LineageService:
         edge_kinds: frozenset[EdgeKind] | None = None,
         limit: int = 10_000,
         deadline_s: float = 5.0,
+        include_edges: bool = True,
     ) -> LineageResult:
         if not 1 <= depth <= MAX_DEPTH:
             raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        moment = as_of or utc_now()
-        at = self._check_exists(urn, moment)
+        at = self._check_exists(urn, as_of)
         started = time.perf_counter()
         traversal = self._index.traverse(
             urn,
@@ -110,35 +109,38 @@ class LineageService:
             limits=TraversalLimits(depth=depth, limit=limit, deadline_s=deadline_s),
             edge_kinds=edge_kinds,
         )
-        metrics.LINEAGE_SECONDS.observe(time.perf_counter() - started)
-        return LineageResult(
+        result = LineageResult(
             root=urn,
             direction=direction,
-            as_of=moment,
-            nodes=_nodes(traversal),
-            edges=[LineageEdge.of(e) for e in traversal.edges],
+            as_of=as_of,
+            nodes=self._nodes(traversal),
+            edges=self.edges(traversal) if include_edges else None,
             is_partial=bool(traversal.partial),
             partial_reasons=sorted(traversal.partial),
         )
+        metrics.LINEAGE_SECONDS.observe(time.perf_counter() - started)
+        return result
+
+    def edges(self, traversal: Traversal) -> list[LineageEdge]:
+        return [LineageEdge.of(e) for e in self._index.edges_within(traversal)]
 
     def impact(self, urn: str, *, as_of: datetime | None = None) -> ImpactResult:
         """What depends on `urn`: feature versions, training sets, model versions, deployments."""
-        moment = as_of or utc_now()
-        at = self._check_exists(urn, moment)
+        at = self._check_exists(urn, as_of)
         traversal = self._index.traverse(
             urn,
             Direction.DOWNSTREAM,
             at=at,
             limits=TraversalLimits(depth=MAX_DEPTH, limit=MAX_LIMIT, deadline_s=10.0),
         )
-        nodes = _nodes(traversal)
+        nodes = self._nodes(traversal)
 
         def of(kind: NodeKind) -> list[LineageNode]:
             return [n for n in nodes if n.kind is kind and n.urn != urn]
 
         return ImpactResult(
             root=urn,
-            as_of=moment,
+            as_of=as_of,
             feature_versions=of(NodeKind.FEATURE_VERSION),
             training_sets=of(NodeKind.TRAINING_SET),
             model_versions=of(NodeKind.MODEL_VERSION),
@@ -157,30 +159,27 @@ class LineageService:
         max_paths: int = 10,
     ) -> list[LineagePath]:
         """Shortest lineage paths explaining why `source` is connected to `target`."""
-        moment = as_of or utc_now()
-        at = self._check_exists(source, moment)
-        self._check_exists(target, moment)
+        at = self._check_exists(source, as_of)
+        self._check_exists(target, as_of)
         found = self._index.shortest_paths(
             source, target, at=at, max_depth=max_depth, max_paths=max_paths
         )
         return [_path(source, path) for path in found]
 
-    def _check_exists(self, urn: str, moment: datetime) -> int:
+    def _nodes(self, traversal: Traversal) -> list[LineageNode]:
+        return [LineageNode(u, k, d) for u, k, d in self._index.describe(traversal)]
+
+    def _check_exists(self, urn: str, as_of: datetime | None) -> int | None:
         Urn.parse(urn)
         created = self._index.created_at(urn)
         if created is None:
             raise NodeNotFoundError(urn)
-        at = to_micros(moment)
+        if as_of is None:
+            return None
+        at = to_micros(as_of)
         if created > at:
-            raise NodeNotFoundError(urn, f"{urn} did not exist yet as of {moment.isoformat()}")
+            raise NodeNotFoundError(urn, f"{urn} did not exist yet as of {as_of.isoformat()}")
         return at
-
-
-def _nodes(traversal: Traversal) -> list[LineageNode]:
-    return [
-        LineageNode(urn=urn, kind=kind, depth=depth)
-        for urn, (kind, depth) in sorted(traversal.nodes.items(), key=lambda item: item[1][1])
-    ]
 
 
 def _path(source: str, edges: list[EdgeRecord]) -> LineagePath:

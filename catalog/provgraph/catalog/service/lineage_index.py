@@ -1,8 +1,16 @@
 """The in-memory lineage index: every node and edge of the store, laid out for traversal.
 
 Built from the store on start and updated with each applied change, under one lock. The store
-stays the source of truth; this index answers lineage, impact and path questions in
-microseconds, with each edge's validity interval kept so questions can be asked as of a time.
+stays the source of truth; this index answers lineage, impact and path questions.
+
+Two engines answer traversals:
+- the latest state (no as-of, no edge-kind filter) runs in Rust: rustworkx `bfs_layers` over
+  graphs that hold only the open lineage edges. In the upstream graph every node i has a real
+  vertex 2i and a "shadow" vertex 2i+1 without out-edges; a member points at its container's
+  shadow, so containers are reached but not expanded (the upstream of dataset version v2 is
+  what produced v2, not whatever produced v1 of the same dataset).
+- as-of and filtered questions run a breadth-first walk in Python that checks each edge's
+  validity interval and kind.
 """
 
 from __future__ import annotations
@@ -11,44 +19,28 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from enum import StrEnum
+
+import rustworkx as rx
 
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord, edge_id
 from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.traversal import (
+    Direction,
+    PartialReason,
+    Traversal,
+    TraversalLimits,
+)
 
 _Step = tuple[int, int, bool]
 """(neighbour node, edge index, neighbour is a container: reached but not expanded)."""
 
+LATEST = OPEN_END - 1
+"""The moment that only open edges are valid at."""
 
-class Direction(StrEnum):
-    UPSTREAM = "upstream"
-    DOWNSTREAM = "downstream"
-    BOTH = "both"
-
-
-class PartialReason(StrEnum):
-    DEPTH = "depth"
-    LIMIT = "limit"
-    DEADLINE = "deadline"
-
-
-@dataclass(frozen=True, slots=True)
-class TraversalLimits:
-    depth: int = 20
-    limit: int = 10_000
-    deadline_s: float = 5.0
-
-
-@dataclass(slots=True)
-class Traversal:
-    """Nodes (urn -> (kind, hops from the start)) and edges reached, and why it may be partial."""
-
-    nodes: dict[str, tuple[NodeKind, int]] = field(default_factory=dict)
-    edges: list[EdgeRecord] = field(default_factory=list)
-    partial: set[PartialReason] = field(default_factory=set)
+RUST_MIN_DEPTH = 3
+"""Shallower questions are cheaper in Python: bfs_layers cannot stop at a depth."""
 
 
 class LineageIndex:
@@ -68,6 +60,9 @@ class LineageIndex:
         self._in: list[list[int]] = []
         self._up: list[list[_Step]] = []
         self._down: list[list[_Step]] = []
+        self._rx_up = rx.PyDiGraph(multigraph=True)
+        self._rx_down = rx.PyDiGraph(multigraph=True)
+        self._rx_edges: dict[int, tuple[int, int]] = {}
 
     # ---- building -------------------------------------------------------------------------
 
@@ -88,6 +83,7 @@ class LineageIndex:
                 index = self._edge_ids.get(closure.eid)
                 if index is not None:
                     self._vt[index] = closure.valid_to
+                    self._drop_from_rust(index)
 
     def _add_node(self, node: NodeRecord) -> int:
         existing = self._ids.get(node.urn)
@@ -102,6 +98,8 @@ class LineageIndex:
         self._in.append([])
         self._up.append([])
         self._down.append([])
+        self._rx_up.add_nodes_from((None, None))  # vertices 2i (real) and 2i+1 (shadow)
+        self._rx_down.add_node(None)
         return index
 
     def _add_edge(self, edge: EdgeRecord) -> None:
@@ -119,18 +117,30 @@ class LineageIndex:
         self._out[src].append(index)
         self._in[dst].append(index)
         flow = edge.kind.flow
+        if flow is Flow.NONE:
+            return
+        # (upstream-side node, downstream-side node, upstream side is a container)
         if flow is Flow.TO_UPSTREAM:
-            self._up[src].append((dst, index, False))
-            self._down[dst].append((src, index, False))
+            up_node, down_node, container = dst, src, False
         elif flow is Flow.TO_DOWNSTREAM:
-            self._down[src].append((dst, index, False))
-            self._up[dst].append((src, index, False))
+            up_node, down_node, container = src, dst, False
         elif flow is Flow.CONTAINER_TO_MEMBER:
-            self._down[src].append((dst, index, False))
-            self._up[dst].append((src, index, True))
-        elif flow is Flow.MEMBER_TO_CONTAINER:
-            self._down[dst].append((src, index, False))
-            self._up[src].append((dst, index, True))
+            up_node, down_node, container = src, dst, True
+        else:
+            up_node, down_node, container = dst, src, True
+        self._up[down_node].append((up_node, index, container))
+        self._down[up_node].append((down_node, index, False))
+        if edge.is_open:
+            self._rx_edges[index] = (
+                self._rx_up.add_edge(2 * down_node, 2 * up_node + container, None),
+                self._rx_down.add_edge(up_node, down_node, None),
+            )
+
+    def _drop_from_rust(self, index: int) -> None:
+        rx_edges = self._rx_edges.pop(index, None)
+        if rx_edges is not None:
+            self._rx_up.remove_edge_from_index(rx_edges[0])
+            self._rx_down.remove_edge_from_index(rx_edges[1])
 
     # ---- point look-ups -------------------------------------------------------------------
 
@@ -200,81 +210,149 @@ class LineageIndex:
         start: str,
         direction: Direction,
         *,
-        at: int,
+        at: int | None,
         limits: TraversalLimits,
         edge_kinds: frozenset[EdgeKind] | None = None,
     ) -> Traversal:
+        """Walk lineage from `start`; `at` None asks about the latest state."""
         with self._lock:
             origin = self._ids[start]
-            result = Traversal()
-            result.nodes[start] = (self._kinds[origin], 0)
+            result = Traversal(direction, at, edge_kinds, {origin: 0})
             deadline = time.monotonic() + limits.deadline_s
             sides = (
-                [self._up, self._down]
+                [Direction.UPSTREAM, Direction.DOWNSTREAM]
                 if direction is Direction.BOTH
-                else [self._up if direction is Direction.UPSTREAM else self._down]
+                else [direction]
             )
-            for adjacency in sides:
-                self._bfs(origin, adjacency, at, limits, edge_kinds, deadline, result)
+            rust = at is None and edge_kinds is None and limits.depth >= RUST_MIN_DEPTH
+            if rust and direction is Direction.UPSTREAM:
+                result.hops = self._walk_rust(origin, direction, limits, result)
+                result.doubled = True
+                return result
+            for number, side in enumerate(sides):
+                if rust:
+                    hops = self._walk_rust(origin, side, limits, result)
+                    if side is Direction.UPSTREAM:
+                        hops = Traversal(side, None, None, hops, doubled=True).node_hops()
+                else:
+                    hops = self._walk_python(origin, side, at, limits, edge_kinds, deadline, result)
+                if number == 0:
+                    result.hops = hops
+                    continue
+                for node, depth in hops.items():
+                    if result.hops.get(node, depth + 1) > depth:
+                        result.hops[node] = depth
             return result
 
-    def _bfs(
+    def _walk_rust(
+        self, origin: int, side: Direction, limits: TraversalLimits, result: Traversal
+    ) -> dict[int, int]:
+        if side is Direction.UPSTREAM:
+            layers = rx.bfs_layers(self._rx_up, [2 * origin])[: limits.depth + 2]
+        else:
+            layers = rx.bfs_layers(self._rx_down, [origin])[: limits.depth + 2]
+        if len(layers) > limits.depth + 1:
+            result.partial.add(PartialReason.DEPTH)
+            layers = layers[: limits.depth + 1]
+        total = 0
+        for depth, layer in enumerate(layers):
+            total += len(layer)
+            if total > limits.limit:
+                result.partial.add(PartialReason.LIMIT)
+                layers[depth] = layer[: len(layer) - (total - limits.limit)]
+                layers = layers[: depth + 1]
+                break
+        hops: dict[int, int] = {}
+        for depth in range(len(layers) - 1, -1, -1):
+            hops.update(dict.fromkeys(layers[depth], depth))
+        return hops
+
+    def _walk_python(
         self,
         origin: int,
-        adjacency: list[list[_Step]],
-        at: int,
+        side: Direction,
+        at: int | None,
         limits: TraversalLimits,
         edge_kinds: frozenset[EdgeKind] | None,
         deadline: float,
         result: Traversal,
-    ) -> None:
-        vf, vt, ekind, urns, kinds = self._vf, self._vt, self._ekind, self._urns, self._kinds
-        seen: dict[int, int] = {origin: 0}
-        seen_edges: set[int] = set()
+    ) -> dict[int, int]:
+        moment = LATEST if at is None else at
+        adjacency = self._up if side is Direction.UPSTREAM else self._down
+        vf, vt, ekind = self._vf, self._vt, self._ekind
+        hops: dict[int, int] = {origin: 0}
         queue: deque[int] = deque([origin])
         expanded = 0
         while queue:
             node = queue.popleft()
-            hops = seen[node]
+            depth = hops[node]
             expanded += 1
             if expanded & 255 == 0 and time.monotonic() > deadline:
                 result.partial.add(PartialReason.DEADLINE)
-                return
+                break
             for neighbour, edge, terminal in adjacency[node]:
-                if not (vf[edge] <= at < vt[edge]):
+                if neighbour in hops or not (vf[edge] <= moment < vt[edge]):
                     continue
                 if edge_kinds is not None and ekind[edge] not in edge_kinds:
                     continue
-                if hops >= limits.depth:
-                    if neighbour not in seen:
-                        result.partial.add(PartialReason.DEPTH)
+                if depth >= limits.depth:
+                    result.partial.add(PartialReason.DEPTH)
                     continue
-                if neighbour not in seen:
-                    if len(result.nodes) >= limits.limit and urns[neighbour] not in result.nodes:
-                        result.partial.add(PartialReason.LIMIT)
-                        continue
-                    seen[neighbour] = hops + 1
-                    result.nodes.setdefault(urns[neighbour], (kinds[neighbour], hops + 1))
-                    if not terminal:
-                        queue.append(neighbour)
-                if edge not in seen_edges:
-                    seen_edges.add(edge)
-                    result.edges.append(self._edge(edge))
+                if len(hops) >= limits.limit:
+                    result.partial.add(PartialReason.LIMIT)
+                    continue
+                hops[neighbour] = depth + 1
+                if not terminal:
+                    queue.append(neighbour)
+        return hops
+
+    def describe(self, traversal: Traversal) -> list[tuple[str, NodeKind, int]]:
+        """(urn, kind, hops) of every reached node, nearest first."""
+        with self._lock:
+            urns, kinds = self._urns, self._kinds
+            ordered = sorted(traversal.node_hops().items(), key=lambda item: item[1])
+            return [(urns[node], kinds[node], depth) for node, depth in ordered]
+
+    def edges_within(self, traversal: Traversal) -> list[EdgeRecord]:
+        """The lineage edges, valid at the traversal's moment, that join two reached nodes."""
+        with self._lock:
+            moment = LATEST if traversal.at is None else traversal.at
+            reached = traversal.node_hops()
+            sides = (
+                [self._up, self._down]
+                if traversal.direction is Direction.BOTH
+                else [self._up if traversal.direction is Direction.UPSTREAM else self._down]
+            )
+            found: dict[int, None] = {}
+            for adjacency in sides:
+                for node in reached:
+                    for neighbour, edge, _ in adjacency[node]:
+                        if (
+                            neighbour in reached
+                            and self._vf[edge] <= moment < self._vt[edge]
+                            and (
+                                traversal.edge_kinds is None
+                                or self._ekind[edge] in traversal.edge_kinds
+                            )
+                        ):
+                            found[edge] = None
+            return [self._edge(edge) for edge in found]
 
     def shortest_paths(
         self,
         source: str,
         target: str,
         *,
-        at: int,
+        at: int | None,
         max_depth: int,
         max_paths: int,
     ) -> list[list[EdgeRecord]]:
         """Shortest lineage paths from `source` to `target`, searched upstream, then downstream."""
         with self._lock:
             origin, goal = self._ids[source], self._ids[target]
+            moment = LATEST if at is None else at
             for adjacency in (self._up, self._down):
-                parents = self._bfs_parents(origin, goal, adjacency, at, max_depth)
+                parents = self._bfs_parents(origin, goal, adjacency, moment, max_depth)
                 if parents is not None:
                     return self._unwind(parents, origin, goal, max_paths)
             return []
@@ -284,7 +362,7 @@ class LineageIndex:
         origin: int,
         goal: int,
         adjacency: list[list[_Step]],
-        at: int,
+        moment: int,
         max_depth: int,
     ) -> dict[int, list[tuple[int, int]]] | None:
         depth: dict[int, int] = {origin: 0}
@@ -296,7 +374,7 @@ class LineageIndex:
                 if depth[node] >= max_depth:
                     continue
                 for neighbour, edge, terminal in adjacency[node]:
-                    if not (self._vf[edge] <= at < self._vt[edge]):
+                    if not (self._vf[edge] <= moment < self._vt[edge]):
                         continue
                     if terminal and neighbour != goal:
                         continue
@@ -339,9 +417,9 @@ class LineageIndex:
                 return []
             return [
                 self._urns[neighbour]
-                for neighbour, edge, terminal in self._down[index]
-                if not terminal
-                and not self._ekind[edge].may_cycle
-                and self._ekind[edge].flow is not Flow.CONTAINER_TO_MEMBER
+                for neighbour, edge, _ in self._down[index]
+                if not self._ekind[edge].may_cycle
+                and self._ekind[edge].flow
+                not in (Flow.CONTAINER_TO_MEMBER, Flow.MEMBER_TO_CONTAINER)
                 and self._vt[edge] == OPEN_END
             ]
