@@ -42,7 +42,10 @@ def postgres_server(port: int) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -k {root} -c fsync=off -c shared_buffers=512MB"
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -k {root} "
+        "-c fsync=off -c shared_buffers=512MB"
+    )
     subprocess.run(
         [
             *as_postgres,

@@ -104,7 +104,9 @@ def test_depth_and_limit_make_results_partial_and_say_why(demo: Catalog) -> None
 def test_edges_only_join_returned_nodes(demo: Catalog) -> None:
     result = demo.lineage.lineage(PROD, depth=3)
     urns = {n.urn for n in result.nodes}
+    assert result.edges is not None and len(result.edges) >= len(urns) - 1
     assert all(e.source in urns and e.target in urns for e in result.edges)
+    assert demo.lineage.lineage(PROD, include_edges=False).edges is None
 
 
 def test_edge_kind_filter(demo: Catalog) -> None:
