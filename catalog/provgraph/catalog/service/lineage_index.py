@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Iterable
 
@@ -50,12 +51,13 @@ class LineageIndex:
         self._urns: list[str] = []
         self._kinds: list[NodeKind] = []
         self._created: list[int] = []
-        self._edge_ids: dict[str, int] = {}
+        # per edge; machine-integer arrays keep 10^6-node catalogs small (no int objects, and no
+        # eid dictionary: an edge is found through its source's out-list)
         self._ekind: list[EdgeKind] = []
-        self._src: list[int] = []
-        self._dst: list[int] = []
-        self._vf: list[int] = []
-        self._vt: list[int] = []
+        self._src = array("q")
+        self._dst = array("q")
+        self._vf = array("q")
+        self._vt = array("q")
         self._out: list[list[int]] = []
         self._in: list[list[int]] = []
         self._up: list[list[_Step]] = []
@@ -80,7 +82,7 @@ class LineageIndex:
             for edge in change.opened:
                 self._add_edge(edge)
             for closure in change.closed:
-                index = self._edge_ids.get(closure.eid)
+                index = self._find_edge(closure.src, closure.eid)
                 if index is not None:
                     self._vt[index] = closure.valid_to
                     self._drop_from_rust(index)
@@ -102,13 +104,28 @@ class LineageIndex:
         self._rx_down.add_node(None)
         return index
 
+    def _find_edge(self, src: str, eid: str) -> int | None:
+        node = self._ids.get(src)
+        if node is None:
+            return None
+        for index in self._out[node]:
+            if self._eid(index) == eid:
+                return index
+        return None
+
+    def _eid(self, index: int) -> str:
+        return edge_id(
+            self._ekind[index],
+            self._urns[self._src[index]],
+            self._urns[self._dst[index]],
+            self._vf[index],
+        )
+
     def _add_edge(self, edge: EdgeRecord) -> None:
-        eid = edge.eid
-        if eid in self._edge_ids:
-            return
         src, dst = self._ids[edge.src], self._ids[edge.dst]
+        if self._has_edge(src, dst, edge.kind, edge.valid_from):
+            return
         index = len(self._ekind)
-        self._edge_ids[eid] = index
         self._ekind.append(edge.kind)
         self._src.append(src)
         self._dst.append(dst)
@@ -201,7 +218,17 @@ class LineageIndex:
         )
 
     def edge_exists(self, kind: EdgeKind, src: str, dst: str, valid_from: int) -> bool:
-        return edge_id(kind, src, dst, valid_from) in self._edge_ids
+        with self._lock:
+            source, target = self._ids.get(src), self._ids.get(dst)
+            if source is None or target is None:
+                return False
+            return self._has_edge(source, target, kind, valid_from)
+
+    def _has_edge(self, src: int, dst: int, kind: EdgeKind, valid_from: int) -> bool:
+        return any(
+            self._dst[e] == dst and self._ekind[e] is kind and self._vf[e] == valid_from
+            for e in self._out[src]
+        )
 
     # ---- traversal ------------------------------------------------------------------------
 
