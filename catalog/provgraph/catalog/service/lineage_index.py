@@ -187,24 +187,21 @@ class LineageIndex:
             return None if best is None else best[1]
 
     def edges_from(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
-        with self._lock:
-            index = self._ids.get(urn)
-            if index is None:
-                return []
-            return [
-                self._edge(e)
-                for e in self._out[index]
-                if self._ekind[e] is kind and (not open_only or self._vt[e] == OPEN_END)
-            ]
+        return self._incident(urn, kind, open_only, self._out)
 
     def edges_to(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
+        return self._incident(urn, kind, open_only, self._in)
+
+    def _incident(
+        self, urn: str, kind: EdgeKind, open_only: bool, incidence: list[list[int]]
+    ) -> list[EdgeRecord]:
         with self._lock:
             index = self._ids.get(urn)
             if index is None:
                 return []
             return [
                 self._edge(e)
-                for e in self._in[index]
+                for e in incidence[index]
                 if self._ekind[e] is kind and (not open_only or self._vt[e] == OPEN_END)
             ]
 
