@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from provgraph.catalog.model.events import (
     ColumnRef,
-    DatasetRef,
     DatasetRegistered,
     FieldSpec,
+    InputSpec,
     JobSpec,
     OutputSpec,
     RunRecorded,
@@ -48,7 +48,7 @@ def run(
         event_time=at(day),
         run_id=run_id or uuid.uuid4(),
         job=JobSpec(namespace="spark", name=job, version=version),
-        inputs=[DatasetRef(namespace="db", name=name) for name in inputs],
+        inputs=[InputSpec(namespace="db", name=name) for name in inputs],
         outputs=[
             OutputSpec(
                 namespace="db",

@@ -51,13 +51,47 @@ class ColumnRef(_Strict):
     field: Name
 
 
+class JobRef(_Strict):
+    namespace: Name
+    name: Name
+
+
 class JobSpec(_Strict):
     namespace: Name
     name: Name
     version: Name | None = None
     """The job's code version (e.g. a git sha or a digest of its SQL)."""
     source_code_location: Text | None = None
+    source_code: Text | None = None
+    sql: Text | None = None
+    job_type: Name | None = None
     description: Text | None = None
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class AssertionSpec(_Strict):
+    assertion: Name
+    success: bool
+    column: Name | None = None
+
+
+class QualitySpec(_Strict):
+    """Data-quality facts about one dataset version, as a run observed them."""
+
+    row_count: int | None = None
+    bytes: int | None = None
+    column_metrics: dict[Name, dict[Name, Scalar]] = Field(default_factory=dict)
+    assertions: list[AssertionSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class InputSpec(_Strict):
+    namespace: Name
+    name: Name
+    version: Name | None = None
+    """A specific dataset version; by default the version matching `fields`, else the newest."""
+    fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """The schema the run saw; a schema the catalog has not seen becomes a new version."""
+    quality: QualitySpec | None = None
 
 
 class OutputSpec(_Strict):
@@ -66,6 +100,9 @@ class OutputSpec(_Strict):
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     column_lineage: dict[Name, list[ColumnRef]] = Field(default_factory=dict)
     """For each output field, the input columns it was derived from."""
+    description: Text | None = None
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+    quality: QualitySpec | None = None
 
 
 class FeatureRef(_Strict):
@@ -91,11 +128,17 @@ class RunRecorded(_Event):
     type: Literal["run.recorded"] = "run.recorded"
     run_id: UUID
     job: JobSpec
-    state: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT"] = "COMPLETE"
+    state: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"] = "COMPLETE"
+    """OTHER leaves the run's state as it was."""
     started_at: AwareDatetime | None = None
     parent_run_id: UUID | None = None
-    inputs: list[DatasetRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    parent_job: JobRef | None = None
+    """The parent run's job: lets a child arrive before its parent, which is then created."""
+    inputs: list[InputSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     outputs: list[OutputSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    error_message: Text | None = None
+    facets: dict[Name, Any] = Field(default_factory=dict)
+    """Run and job facets kept verbatim (e.g. from OpenLineage) for provenance."""
 
 
 class FeatureDefined(_Event):
@@ -126,7 +169,8 @@ class ModelVersionRegistered(_Event):
     model: Name
     artifact_digest: Digest
     label: Name | None = None
-    training_set: UrnText | None = None
+    training_set: Name | None = None
+    """A training-set URN, or a name meaning the newest training set of that name."""
     training_run_id: UUID | None = None
     framework: Name | None = None
     params: dict[Name, Scalar] = Field(default_factory=dict)

@@ -17,6 +17,7 @@ class NodeKind(StrEnum):
     MODEL = "model"
     MODEL_VERSION = "model-version"
     DEPLOYMENT = "deployment"
+    VALIDATION_RESULT = "validation-result"
     OWNER = "owner"
     CLASSIFICATION = "classification"
 
@@ -65,6 +66,7 @@ class EdgeKind(StrEnum):
     # not lineage
     OWNED_BY = "OWNED_BY"
     CLASSIFIED_AS = "CLASSIFIED_AS"
+    VALIDATES = "VALIDATES"
 
     @property
     def flow(self) -> Flow:
@@ -98,4 +100,5 @@ _FLOW: dict[EdgeKind, Flow] = {
     EdgeKind.SERVES: Flow.TO_UPSTREAM,
     EdgeKind.OWNED_BY: Flow.NONE,
     EdgeKind.CLASSIFIED_AS: Flow.NONE,
+    EdgeKind.VALIDATES: Flow.NONE,
 }

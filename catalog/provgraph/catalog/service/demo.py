@@ -22,6 +22,7 @@ from provgraph.catalog.model.events import (
     FeatureDefined,
     FeatureRef,
     FieldSpec,
+    InputSpec,
     JobSpec,
     ModelVersionRegistered,
     OutputSpec,
@@ -161,8 +162,8 @@ def _clean_trips(version: str, run: str, day: str, *, extra_field: bool) -> RunR
             source_code_location="git@example.com:rides/etl.git#jobs/clean_trips.py",
         ),
         inputs=[
-            DatasetRef(namespace=RIDES_DB, name="public.trips"),
-            DatasetRef(namespace=RIDES_DB, name="public.riders"),
+            InputSpec(namespace=RIDES_DB, name="public.trips"),
+            InputSpec(namespace=RIDES_DB, name="public.riders"),
         ],
         outputs=[
             OutputSpec(namespace=LAKE, name=TRIPS_ENRICHED, fields=fields, column_lineage=lineage)
@@ -176,8 +177,8 @@ def _label_run(version: str, run: str, day: str, source: str, source_field: str)
         run_id=_run_id(run),
         job=JobSpec(namespace="spark://etl-cluster", name="label_fraud", version=version),
         inputs=[
-            DatasetRef(namespace=LAKE, name=TRIPS_ENRICHED),
-            DatasetRef(namespace=EVENTS, name=source),
+            InputSpec(namespace=LAKE, name=TRIPS_ENRICHED),
+            InputSpec(namespace=EVENTS, name=source),
         ],
         outputs=[
             OutputSpec(
@@ -277,7 +278,7 @@ def _train(tag: str, day: str, train_day: str, window: tuple[str, str]) -> list[
         job=JobSpec(
             namespace="torch://training", name="fraud_detector_train", version=f"git:{tag}"
         ),
-        inputs=[DatasetRef(namespace=LAKE, name=FRAUD_LABELS)],
+        inputs=[InputSpec(namespace=LAKE, name=FRAUD_LABELS)],
     )
     return [training_set, run]
 

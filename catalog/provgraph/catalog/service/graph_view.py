@@ -11,6 +11,7 @@ from collections import deque
 from provgraph.catalog.model.errors import InvalidEventError, LineageCycleError
 from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.store.port import CatalogStore
 
@@ -72,6 +73,17 @@ class PendingView:
         if not members:
             return None
         return max(members, key=lambda e: e.valid_from).dst
+
+    def newest_of_kind(self, kind: NodeKind, name: str) -> str | None:
+        """The most recently created node of `kind` named `name`, pending ones included."""
+        pending = [
+            (n.created_at, n.urn)
+            for n in self._nodes.values()
+            if n.kind is kind and Urn.parse(n.urn).name == name
+        ]
+        if pending:
+            return max(pending)[1]
+        return self._index.newest_of_kind(kind, name)
 
     def kind_of(self, urn: str) -> NodeKind | None:
         if urn in self._nodes:

@@ -19,7 +19,7 @@ from provgraph.catalog.model.errors import CatalogError, InvalidEventError
 from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key, event_to_json
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
-from provgraph.catalog.service.projector import project
+from provgraph.catalog.service.projection import project
 from provgraph.catalog.store.port import CatalogStore
 
 CRASH_ENV = "PROVGRAPH_CRASH_AT"

@@ -1,0 +1,212 @@
+"""Projection of job runs: run- and job-level lineage, column lineage, observed quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceError
+from provgraph.catalog.model.events import ColumnRef, InputSpec, RunRecorded
+from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.graph_view import PendingView
+from provgraph.catalog.service.projection.common import (
+    dataset_version,
+    ensure_dataset,
+    merge_props,
+    record_quality,
+    schema,
+    set_owners,
+)
+
+_TERMINAL = ("COMPLETE", "FAIL", "ABORT")
+
+
+def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
+    run = Urn(NodeKind.RUN, str(event.run_id))
+    job = Urn.job(event.job.namespace, event.job.name)
+    previous_job = view.node(str(job))
+    previous_version = previous_job.props.get("version") if previous_job else None
+    _record_job(event, view, job, at)
+    _record_run(event, view, run, job, at)
+    if event.parent_run_id is not None:
+        _link_parent(event, view, run, at)
+
+    inputs: dict[tuple[str, str], Urn] = {}
+    for spec in event.inputs:
+        version = _resolve_input(view, spec, at)
+        inputs[(spec.namespace, spec.name)] = version
+        view.ensure_edge(EdgeKind.CONSUMED, str(run), str(version), at)
+        if spec.quality is not None:
+            record_quality(view, version, spec.quality, str(run), at)
+    for edge in view.edges_from(str(run), EdgeKind.CONSUMED):
+        consumed = Urn.parse(edge.dst)
+        inputs.setdefault((consumed.namespace or "", consumed.name), consumed)
+
+    outputs: list[Urn] = []
+    for output in event.outputs:
+        dataset = ensure_dataset(view, output.namespace, output.name, at)
+        if output.description is not None:
+            merge_props(view, dataset, NodeKind.DATASET, at, {"description": output.description})
+        set_owners(view, str(dataset), output.owners, at)
+        version = dataset_version(view, dataset, output.fields, at, str(run))
+        outputs.append(dataset)
+        view.ensure_edge(EdgeKind.PRODUCED, str(run), str(version), at)
+        if output.quality is not None:
+            record_quality(view, version, output.quality, str(run), at)
+        names = {f.name for f in output.fields}
+        for field, sources in output.column_lineage.items():
+            if names and field not in names:
+                raise InvalidEventError(
+                    f"column lineage names output field {field!r}, which {dataset} does not have"
+                )
+            target = _column_of(view, version, field, at)
+            for source in sources:
+                source_column = _column_of(
+                    view, _input_version(inputs, source, dataset), source.field, at
+                )
+                view.ensure_edge(EdgeKind.DERIVED_FROM, target, source_column, at)
+
+    _update_job_lineage(view, job, previous_version, event.job.version, inputs, outputs, at)
+
+
+def _record_job(event: RunRecorded, view: PendingView, job: Urn, at: int) -> None:
+    spec = event.job
+    merge_props(
+        view,
+        job,
+        NodeKind.JOB,
+        at,
+        {
+            "namespace": spec.namespace,
+            "name": spec.name,
+            "version": spec.version,
+            "source_code_location": spec.source_code_location,
+            "source_code": spec.source_code,
+            "sql": spec.sql,
+            "job_type": spec.job_type,
+            "description": spec.description,
+        },
+    )
+    set_owners(view, str(job), spec.owners, at)
+
+
+def _record_run(event: RunRecorded, view: PendingView, run: Urn, job: Urn, at: int) -> None:
+    existing = view.node(str(run))
+    props: dict[str, Any] = {
+        "run_id": str(event.run_id),
+        "job": str(job),
+        "job_version": event.job.version,
+        "started_at": event.started_at.isoformat() if event.started_at else None,
+        "error_message": event.error_message,
+    }
+    if event.facets:
+        facets = dict(existing.props.get("facets", {})) if existing else {}
+        facets.update(event.facets)
+        props["facets"] = facets
+    # a late RUNNING event must not undo a COMPLETE: the newest state wins
+    state_time = existing.props.get("state_time", -1) if existing else -1
+    if event.state != "OTHER" and at >= state_time:
+        props["state"] = event.state
+        props["state_time"] = at
+        if event.state == "START" and not props["started_at"]:
+            props["started_at"] = event.event_time.isoformat()
+        if event.state in _TERMINAL:
+            props["ended_at"] = event.event_time.isoformat()
+    merge_props(view, run, NodeKind.RUN, at, props)
+    view.ensure_edge(EdgeKind.INSTANCE_OF, str(run), str(job), at)
+
+
+def _link_parent(event: RunRecorded, view: PendingView, run: Urn, at: int) -> None:
+    parent = str(Urn(NodeKind.RUN, str(event.parent_run_id)))
+    view.check_acyclic(parent, str(run))
+    if not view.has(parent):
+        if event.parent_job is None:
+            raise UnknownReferenceError(
+                f"parent run {parent} is not in the catalog (name its job to create it)", urn=parent
+            )
+        parent_job = Urn.job(event.parent_job.namespace, event.parent_job.name)
+        merge_props(
+            view,
+            parent_job,
+            NodeKind.JOB,
+            at,
+            {"namespace": event.parent_job.namespace, "name": event.parent_job.name},
+        )
+        run_id = str(event.parent_run_id)
+        view.put_node(
+            NodeRecord(parent, NodeKind.RUN, at, {"run_id": run_id, "job": str(parent_job)})
+        )
+        view.ensure_edge(EdgeKind.INSTANCE_OF, parent, str(parent_job), at)
+    view.ensure_edge(EdgeKind.CHILD_OF, str(run), parent, at)
+
+
+def _resolve_input(view: PendingView, spec: InputSpec, at: int) -> Urn:
+    dataset = Urn.dataset(spec.namespace, spec.name)
+    if spec.version is not None:
+        version = dataset.with_version(spec.version)
+        if not view.has(str(version)):
+            raise UnknownReferenceError(
+                f"dataset version {version} is not in the catalog", urn=str(version)
+            )
+        return version
+    newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
+    if newest is not None:
+        node = view.node(newest)
+        if not spec.fields or (
+            node is not None and node.props.get("schema") == schema(spec.fields)
+        ):
+            return Urn.parse(newest)
+    # An input nobody registered (a raw table), or one whose schema changed: record the
+    # version the run saw, the way OpenLineage consumers do, so its lineage is not lost.
+    ensure_dataset(view, spec.namespace, spec.name, at)
+    return dataset_version(view, dataset, spec.fields, at, None)
+
+
+def _input_version(inputs: dict[tuple[str, str], Urn], source: ColumnRef, output: Urn) -> Urn:
+    version = inputs.get((source.namespace, source.name))
+    if version is None:
+        dataset = Urn.dataset(source.namespace, source.name)
+        raise UnknownReferenceError(
+            f"column lineage of {output} reads {dataset}, which is not an input of this run",
+            urn=str(dataset),
+        )
+    return version
+
+
+def _column_of(view: PendingView, version: Urn, field: str, at: int) -> str:
+    column = str(version.column(field))
+    if view.has(column):
+        return column
+    node = view.node(str(version))
+    if node is not None and node.props.get("schema"):
+        known = ", ".join(f["name"] for f in node.props["schema"])
+        raise UnknownReferenceError(
+            f"column {field!r} is not in dataset version {version} (fields: {known})", urn=column
+        )
+    # a version with an unknown schema learns its columns from the lineage that uses them
+    view.put_node(NodeRecord(column, NodeKind.COLUMN, at, {"name": field, "type": "unknown"}))
+    view.open_edge(EdgeRecord(EdgeKind.HAS_COLUMN, str(version), column, at))
+    return column
+
+
+def _update_job_lineage(
+    view: PendingView,
+    job: Urn,
+    previous_version: object,
+    version: str | None,
+    inputs: dict[tuple[str, str], Urn],
+    outputs: list[Urn],
+    at: int,
+) -> None:
+    """Keep the job's dataset-level edges current; a new job version closes what it dropped."""
+    wanted = {(EdgeKind.READS, str(v.container())) for v in inputs.values()} | {
+        (EdgeKind.WRITES, str(d)) for d in outputs
+    }
+    if previous_version is not None and version is not None and previous_version != version:
+        for kind in (EdgeKind.READS, EdgeKind.WRITES):
+            for edge in view.edges_from(str(job), kind, open_only=True):
+                if (kind, edge.dst) not in wanted:
+                    view.close_edge(edge, at)
+    for kind, dataset in sorted(wanted):
+        view.ensure_edge(kind, str(job), dataset, at)
