@@ -141,6 +141,15 @@ class RunRecorded(_Event):
     """Run and job facets kept verbatim (e.g. from OpenLineage) for provenance."""
 
 
+class JobDeclared(_Event):
+    """A job's definition and the datasets it reads and writes, without a run (design time)."""
+
+    type: Literal["job.declared"] = "job.declared"
+    job: JobSpec
+    inputs: list[DatasetRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    outputs: list[DatasetRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
 class FeatureDefined(_Event):
     type: Literal["feature.defined"] = "feature.defined"
     group: Name
@@ -202,6 +211,7 @@ class LineageDeclared(_Event):
 CatalogEvent = Annotated[
     DatasetRegistered
     | RunRecorded
+    | JobDeclared
     | FeatureDefined
     | TrainingSetCreated
     | ModelVersionRegistered
@@ -214,6 +224,7 @@ EVENT_ADAPTER: TypeAdapter[CatalogEvent] = TypeAdapter(CatalogEvent)
 EVENT_TYPES = (
     "dataset.registered",
     "run.recorded",
+    "job.declared",
     "feature.defined",
     "training_set.created",
     "model_version.registered",

@@ -19,6 +19,7 @@ _HANDLERS: dict[str, Callable[[Any, PendingView, int], None]] = {
     "dataset.registered": datasets.dataset_registered,
     "lineage.declared": datasets.lineage_declared,
     "run.recorded": runs.run_recorded,
+    "job.declared": runs.job_declared,
     "feature.defined": ml.feature_defined,
     "training_set.created": ml.training_set_created,
     "model_version.registered": ml.model_version_registered,

@@ -122,7 +122,8 @@ def record_quality(
     view: PendingView, version: Urn, quality: QualitySpec, observer: str, at: int
 ) -> None:
     """A ValidationResult node for what `observer` (a run) measured on a dataset version."""
-    result = Urn(NodeKind.VALIDATION_RESULT, f"{version.namespace}/{version.name}", observer)
+    run_id = Urn.parse(observer).name
+    result = Urn(NodeKind.VALIDATION_RESULT, f"{version.namespace}/{version.name}", run_id)
     props = {
         "dataset_version": str(version),
         "observed_by": observer,

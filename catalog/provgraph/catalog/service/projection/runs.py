@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceError
-from provgraph.catalog.model.events import ColumnRef, InputSpec, RunRecorded
+from provgraph.catalog.model.events import ColumnRef, InputSpec, JobDeclared, JobSpec, RunRecorded
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -27,7 +27,7 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
     job = Urn.job(event.job.namespace, event.job.name)
     previous_job = view.node(str(job))
     previous_version = previous_job.props.get("version") if previous_job else None
-    _record_job(event, view, job, at)
+    _record_job(event.job, view, job, at)
     _record_run(event, view, run, job, at)
     if event.parent_run_id is not None:
         _link_parent(event, view, run, at)
@@ -67,11 +67,21 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
                 )
                 view.ensure_edge(EdgeKind.DERIVED_FROM, target, source_column, at)
 
-    _update_job_lineage(view, job, previous_version, event.job.version, inputs, outputs, at)
+    read = [v.container() for v in inputs.values()]
+    _update_job_lineage(view, job, previous_version, event.job.version, read, outputs, at)
 
 
-def _record_job(event: RunRecorded, view: PendingView, job: Urn, at: int) -> None:
-    spec = event.job
+def job_declared(event: JobDeclared, view: PendingView, at: int) -> None:
+    job = Urn.job(event.job.namespace, event.job.name)
+    previous_job = view.node(str(job))
+    previous_version = previous_job.props.get("version") if previous_job else None
+    _record_job(event.job, view, job, at)
+    read = [ensure_dataset(view, ref.namespace, ref.name, at) for ref in event.inputs]
+    written = [ensure_dataset(view, ref.namespace, ref.name, at) for ref in event.outputs]
+    _update_job_lineage(view, job, previous_version, event.job.version, read, written, at)
+
+
+def _record_job(spec: JobSpec, view: PendingView, job: Urn, at: int) -> None:
     merge_props(
         view,
         job,
@@ -195,14 +205,12 @@ def _update_job_lineage(
     job: Urn,
     previous_version: object,
     version: str | None,
-    inputs: dict[tuple[str, str], Urn],
-    outputs: list[Urn],
+    read: list[Urn],
+    written: list[Urn],
     at: int,
 ) -> None:
     """Keep the job's dataset-level edges current; a new job version closes what it dropped."""
-    wanted = {(EdgeKind.READS, str(v.container())) for v in inputs.values()} | {
-        (EdgeKind.WRITES, str(d)) for d in outputs
-    }
+    wanted = {(EdgeKind.READS, str(d)) for d in read} | {(EdgeKind.WRITES, str(d)) for d in written}
     if previous_version is not None and version is not None and previous_version != version:
         for kind in (EdgeKind.READS, EdgeKind.WRITES):
             for edge in view.edges_from(str(job), kind, open_only=True):

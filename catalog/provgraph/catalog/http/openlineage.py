@@ -1,0 +1,82 @@
+"""POST /api/v1/lineage: OpenLineage events at the Marquez-compatible path; our facet schemas."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from provgraph.catalog.http.events import MAX_BATCH, request_actor
+from provgraph.catalog.model.errors import InvalidEventError, NodeNotFoundError
+from provgraph.catalog.model.graph import canonical_json
+from provgraph.catalog.openlineage.ml_facets import SCHEMA_VERSION, json_schema
+from provgraph.catalog.openlineage.spec import parse_openlineage
+from provgraph.catalog.openlineage.translate import translate
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.writer import EventRejectedError, Submission
+
+router = APIRouter(tags=["openlineage"])
+
+
+def _kind(item: Any) -> str:
+    if isinstance(item, dict):
+        return "RunEvent" if "run" in item else "DatasetEvent" if "dataset" in item else "JobEvent"
+    return "event"
+
+
+@router.post("/api/v1/lineage", status_code=201)
+async def post_openlineage(
+    request: Request, actor: str | None = Header(default=None, alias="X-Provgraph-Actor")
+) -> JSONResponse:
+    """Accept one OpenLineage event or a JSON array of them; 201 once durably logged."""
+    body = await request.body()
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidEventError(f"the body is not valid JSON: {exc}") from None
+    items = payload if isinstance(payload, list) else [payload]
+    if not items:
+        raise InvalidEventError("the batch is empty")
+    if len(items) > MAX_BATCH:
+        raise InvalidEventError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
+    submissions: list[Submission] = []
+    origin: list[int] = []
+    for position, item in enumerate(items):
+        try:
+            events = translate(parse_openlineage(item))
+        except InvalidEventError as exc:
+            raise EventRejectedError(position, f"OpenLineage {_kind(item)}", exc) from exc
+        digest = hashlib.sha256(canonical_json(item).encode()).hexdigest()
+        for number, event in enumerate(events):
+            submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
+            origin.append(position)
+    catalog: Catalog = request.app.state.catalog
+    try:
+        receipts = await run_in_threadpool(
+            catalog.submit, submissions, actor=request_actor(request, actor)
+        )
+    except EventRejectedError as exc:
+        position = origin[exc.position]
+        raise EventRejectedError(
+            position, f"OpenLineage {_kind(items[position])}", exc.cause
+        ) from exc
+    return JSONResponse(
+        {
+            "received": len(items),
+            "catalog_events": len(receipts),
+            "duplicates": sum(r.duplicate for r in receipts),
+        },
+        status_code=201,
+    )
+
+
+@router.get(f"/openlineage/facets/{SCHEMA_VERSION}/{{name}}.json")
+def facet_schema(name: str) -> dict[str, Any]:
+    schema = json_schema(name)
+    if schema is None:
+        raise NodeNotFoundError(name, f"no provgraph facet named {name!r}")
+    return schema

@@ -1,0 +1,242 @@
+"""Typed readers for the standard OpenLineage facets provgraph understands.
+
+A facet we understand but cannot read (a schema facet whose `fields` is not a list, say) is
+rejected with its name and the problem; facets we do not understand are kept verbatim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.events import AssertionSpec, ColumnRef, FieldSpec, QualitySpec
+from provgraph.catalog.openlineage.spec import Facets
+
+
+class _Facet(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class SchemaField(_Facet):
+    name: str
+    type: str | None = None
+    description: str | None = None
+    fields: list[SchemaField] = Field(default_factory=list)
+
+
+class SchemaFacet(_Facet):
+    fields: list[SchemaField] = Field(default_factory=list)
+
+
+class InputField(_Facet):
+    namespace: str
+    name: str
+    field: str
+
+
+class ColumnLineageEntry(_Facet):
+    inputFields: list[InputField] = Field(default_factory=list)  # noqa: N815
+    transformationDescription: str | None = None  # noqa: N815
+
+
+class ColumnLineageFacet(_Facet):
+    fields: dict[str, ColumnLineageEntry] = Field(default_factory=dict)
+
+
+class Owner(_Facet):
+    name: str
+    type: str | None = None
+
+
+class OwnershipFacet(_Facet):
+    owners: list[Owner] = Field(default_factory=list)
+
+
+class DocumentationFacet(_Facet):
+    description: str
+
+
+class SqlFacet(_Facet):
+    query: str
+
+
+class SourceCodeFacet(_Facet):
+    language: str | None = None
+    sourceCode: str  # noqa: N815
+
+
+class SourceCodeLocationFacet(_Facet):
+    type: str | None = None
+    url: str | None = None
+    repoUrl: str | None = None  # noqa: N815
+    path: str | None = None
+    version: str | None = None
+    tag: str | None = None
+    branch: str | None = None
+
+
+class JobTypeFacet(_Facet):
+    processingType: str | None = None  # noqa: N815
+    integration: str | None = None
+    jobType: str | None = None  # noqa: N815
+
+
+class ParentRef(_Facet):
+    runId: str  # noqa: N815
+
+
+class ParentJob(_Facet):
+    namespace: str
+    name: str
+
+
+class ParentFacet(_Facet):
+    run: ParentRef
+    job: ParentJob
+
+
+class ErrorMessageFacet(_Facet):
+    message: str
+    programmingLanguage: str | None = None  # noqa: N815
+    stackTrace: str | None = None  # noqa: N815
+
+
+class ColumnMetrics(_Facet):
+    nullCount: int | None = None  # noqa: N815
+    distinctCount: int | None = None  # noqa: N815
+    sum: float | None = None
+    count: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+class DataQualityMetricsFacet(_Facet):
+    rowCount: int | None = None  # noqa: N815
+    bytes: int | None = None
+    columnMetrics: dict[str, ColumnMetrics] = Field(default_factory=dict)  # noqa: N815
+
+
+class Assertion(_Facet):
+    assertion: str
+    success: bool
+    column: str | None = None
+
+
+class DataQualityAssertionsFacet(_Facet):
+    assertions: list[Assertion] = Field(default_factory=list)
+
+
+class OutputStatisticsFacet(_Facet):
+    rowCount: int | None = None  # noqa: N815
+    size: int | None = None
+
+
+F = TypeVar("F", bound=BaseModel)
+
+
+def read(facets: Facets, name: str, model: type[F]) -> F | None:
+    raw = facets.get(name)
+    if raw is None or raw.get("_deleted"):
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidEventError(
+            f"facet {name!r} is malformed at {where or '(facet)'}: {first['msg']}"
+        ) from exc
+
+
+def schema_fields(facets: Facets) -> list[FieldSpec]:
+    facet = read(facets, "schema", SchemaFacet)
+    if facet is None:
+        return []
+    flat: list[FieldSpec] = []
+
+    def walk(fields: list[SchemaField], prefix: str) -> None:
+        for field in fields:
+            name = prefix + field.name
+            flat.append(
+                FieldSpec(name=name, type=field.type or "unknown", description=field.description)
+            )
+            walk(field.fields, name + ".")
+
+    walk(facet.fields, "")
+    return flat
+
+
+def column_lineage(facets: Facets) -> dict[str, list[ColumnRef]]:
+    facet = read(facets, "columnLineage", ColumnLineageFacet)
+    if facet is None:
+        return {}
+    return {
+        output: [
+            ColumnRef(namespace=i.namespace, name=i.name, field=i.field) for i in entry.inputFields
+        ]
+        for output, entry in facet.fields.items()
+        if entry.inputFields
+    }
+
+
+def owners(facets: Facets) -> list[str]:
+    facet = read(facets, "ownership", OwnershipFacet)
+    return [owner.name for owner in facet.owners] if facet else []
+
+
+def description(facets: Facets) -> str | None:
+    facet = read(facets, "documentation", DocumentationFacet)
+    return facet.description if facet else None
+
+
+def quality(dataset_facets: Facets, io_facets: Facets) -> QualitySpec | None:
+    metrics = read(io_facets, "dataQualityMetrics", DataQualityMetricsFacet) or read(
+        dataset_facets, "dataQualityMetrics", DataQualityMetricsFacet
+    )
+    assertions = read(io_facets, "dataQualityAssertions", DataQualityAssertionsFacet) or read(
+        dataset_facets, "dataQualityAssertions", DataQualityAssertionsFacet
+    )
+    statistics = read(io_facets, "outputStatistics", OutputStatisticsFacet)
+    if metrics is None and assertions is None and statistics is None:
+        return None
+    column_metrics: dict[str, dict[str, Any]] = {}
+    if metrics is not None:
+        column_metrics = {
+            column: values.model_dump(exclude_none=True, include=set(ColumnMetrics.model_fields))
+            for column, values in metrics.columnMetrics.items()
+        }
+    return QualitySpec(
+        row_count=(metrics.rowCount if metrics else None)
+        or (statistics.rowCount if statistics else None),
+        bytes=(metrics.bytes if metrics else None) or (statistics.size if statistics else None),
+        column_metrics=column_metrics,
+        assertions=[
+            AssertionSpec(assertion=a.assertion, success=a.success, column=a.column)
+            for a in (assertions.assertions if assertions else [])
+        ],
+    )
+
+
+def code_version(job_facets: Facets) -> str | None:
+    """The job's code version: its source location's version, else a digest of its code."""
+    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet)
+    if location is not None and (location.version or location.tag):
+        return location.version or location.tag
+    code = read(job_facets, "sourceCode", SourceCodeFacet)
+    sql = read(job_facets, "sql", SqlFacet)
+    text = code.sourceCode if code else sql.query if sql else None
+    if text is None:
+        return None
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def source_location(job_facets: Facets) -> str | None:
+    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet)
+    if location is None:
+        return None
+    if location.url:
+        return location.url
+    return "#".join(part for part in (location.repoUrl, location.path) if part) or None

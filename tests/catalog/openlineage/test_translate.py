@@ -1,0 +1,191 @@
+"""OpenLineage -> catalog events, through the real write path: ML facets, states, job versions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.openlineage.spec import parse_openlineage
+from provgraph.catalog.openlineage.translate import translate
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.writer import Submission
+
+P = {
+    "producer": "https://example.com/p",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json",
+}
+
+
+def _send(catalog: Catalog, *events: dict[str, Any]) -> None:
+    natives = [e for raw in events for e in translate(parse_openlineage(raw))]
+    catalog.submit([Submission(e) for e in natives], actor="test")
+
+
+def _run(state: str, time: str, run_id: str, job_name: str, **rest: Any) -> dict[str, Any]:
+    return {
+        "eventType": state,
+        "eventTime": time,
+        "run": rest.pop("run", {"runId": run_id}),
+        "job": {"namespace": "ns", "name": job_name, **rest.pop("job", {})},
+        **P,
+        **rest,
+    }
+
+
+def _schema(*fields: str) -> dict[str, Any]:
+    return {"schema": {"fields": [{"name": f, "type": "double"} for f in fields]}}
+
+
+def test_ml_facets_build_the_whole_chain(catalog: Catalog) -> None:
+    feature_run, train_run, deploy_run = (str(uuid.uuid4()) for _ in range(3))
+    raw = {"namespace": "s3", "name": "raw.trips", "facets": _schema("rider", "fare")}
+    features = {
+        "namespace": "s3",
+        "name": "features.rider",
+        "facets": {
+            **_schema("rider", "avg_fare"),
+            "columnLineage": {
+                "fields": {
+                    "avg_fare": {
+                        "inputFields": [{"namespace": "s3", "name": "raw.trips", "field": "fare"}]
+                    }
+                }
+            },
+            "provgraph_features": {
+                "group": "rider",
+                "entity": "rider",
+                "features": [
+                    {
+                        "name": "avg_fare",
+                        "column": "avg_fare",
+                        "dtype": "double",
+                        "transformation": "avg(fare) 30d",
+                    }
+                ],
+            },
+        },
+    }
+    _send(
+        catalog,
+        _run(
+            "COMPLETE",
+            "2026-01-01T00:00:00Z",
+            feature_run,
+            "materialize",
+            inputs=[raw],
+            outputs=[features],
+        ),
+    )
+    training = {
+        "provgraph_trainingSet": {
+            "name": "ts",
+            "features": [{"group": "rider", "name": "avg_fare"}],
+        },
+        "provgraph_modelVersion": {
+            "model": "fraud",
+            "artifactDigest": "sha256:" + "c" * 64,
+            "trainingSet": "ts",
+            "metrics": {"auc": 0.9},
+            "purpose": "fraud",
+        },
+    }
+    _send(
+        catalog,
+        _run(
+            "COMPLETE",
+            "2026-01-02T00:00:00Z",
+            train_run,
+            "train",
+            run={"runId": train_run, "facets": training},
+        ),
+    )
+    mv = "urn:provgraph:model-version:fraud@" + "c" * 16
+    deploy = {"provgraph_deployment": {"environment": "prod", "name": "fraud", "modelVersion": mv}}
+    _send(
+        catalog,
+        _run(
+            "COMPLETE",
+            "2026-01-03T00:00:00Z",
+            deploy_run,
+            "deploy",
+            run={"runId": deploy_run, "facets": deploy},
+        ),
+    )
+
+    result = catalog.lineage.lineage("urn:provgraph:deployment:prod:fraud")
+    kinds = {n.kind for n in result.nodes}
+    assert {
+        NodeKind.MODEL_VERSION,
+        NodeKind.TRAINING_SET,
+        NodeKind.FEATURE_VERSION,
+        NodeKind.COLUMN,
+        NodeKind.DATASET_VERSION,
+        NodeKind.RUN,
+    } <= kinds
+    assert any(n.urn.startswith("urn:provgraph:column:s3:raw.trips@") for n in result.nodes)
+
+
+def test_a_late_running_event_does_not_undo_complete(catalog: Catalog) -> None:
+    run_id = str(uuid.uuid4())
+    _send(catalog, _run("COMPLETE", "2026-01-01T10:00:00Z", run_id, "j"))
+    _send(catalog, _run("RUNNING", "2026-01-01T09:00:00Z", run_id, "j"))
+    node = catalog.get_node(f"urn:provgraph:run:{run_id}")
+    assert node is not None and node.props["state"] == "COMPLETE"
+
+
+def test_outputs_are_recorded_on_complete_only(catalog: Catalog) -> None:
+    run_id = str(uuid.uuid4())
+    out = [{"namespace": "s3", "name": "out", "facets": _schema("a")}]
+    _send(catalog, _run("START", "2026-01-01T10:00:00Z", run_id, "j", outputs=out))
+    assert not catalog.index.has("urn:provgraph:dataset:s3:out")
+    _send(catalog, _run("COMPLETE", "2026-01-01T11:00:00Z", run_id, "j", outputs=out))
+    assert catalog.index.has("urn:provgraph:dataset:s3:out")
+
+
+def test_a_new_code_version_closes_the_job_edges_it_dropped(catalog: Catalog) -> None:
+    def with_code(version: str, table: str, time: str) -> dict[str, Any]:
+        return _run(
+            "COMPLETE",
+            time,
+            str(uuid.uuid4()),
+            "etl",
+            job={"facets": {"sourceCodeLocation": {"type": "git", "url": "u", "version": version}}},
+            inputs=[{"namespace": "pg", "name": table}],
+            outputs=[{"namespace": "pg", "name": "out"}],
+        )
+
+    _send(catalog, with_code("v1", "old_source", "2026-01-01T00:00:00Z"))
+    _send(catalog, with_code("v2", "new_source", "2026-02-01T00:00:00Z"))
+    reads = catalog.index.edges_from("urn:provgraph:job:ns:etl", EdgeKind.READS, open_only=True)
+    assert [e.dst for e in reads] == ["urn:provgraph:dataset:pg:new_source"]
+    job_level = frozenset({EdgeKind.READS, EdgeKind.WRITES})
+    now = catalog.lineage.lineage("urn:provgraph:dataset:pg:out", edge_kinds=job_level)
+    january = catalog.lineage.lineage(
+        "urn:provgraph:dataset:pg:out",
+        edge_kinds=job_level,
+        as_of=datetime(2026, 1, 15, tzinfo=UTC),
+    )
+    assert "urn:provgraph:dataset:pg:old_source" in {n.urn for n in january.nodes}
+    assert "urn:provgraph:dataset:pg:old_source" not in {n.urn for n in now.nodes}
+
+
+def test_quality_facets_become_validation_results(catalog: Catalog) -> None:
+    run_id = str(uuid.uuid4())
+    source = {
+        "namespace": "pg",
+        "name": "orders",
+        "facets": _schema("id"),
+        "inputFacets": {
+            "dataQualityMetrics": {"rowCount": 10, "columnMetrics": {"id": {"nullCount": 0}}},
+            "dataQualityAssertions": {
+                "assertions": [{"assertion": "not_null", "success": False, "column": "id"}]
+            },
+        },
+    }
+    _send(catalog, _run("COMPLETE", "2026-01-01T00:00:00Z", run_id, "check", inputs=[source]))
+    result = catalog.get_node(f"urn:provgraph:validation-result:{run_id}:pg/orders")
+    assert result is not None
+    assert result.props["row_count"] == 10 and result.props["success"] is False
+    assert result.props["column_metrics"] == {"id": {"nullCount": 0}}
