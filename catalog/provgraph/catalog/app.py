@@ -14,6 +14,7 @@ from provgraph.catalog.http.errors import install_error_handlers
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
+from provgraph.graphql.router import graphql_router
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     app.include_router(events.router)
     app.include_router(lineage.router)
     app.include_router(openlineage.router)
+    app.include_router(graphql_router())
     return app
 
 

@@ -208,6 +208,36 @@ class LineageDeclared(_Event):
     description: Text | None = None
 
 
+class AssetDescribed(_Event):
+    type: Literal["asset.described"] = "asset.described"
+    urn: UrnText
+    description: Text
+
+
+class OwnersAssigned(_Event):
+    """Replaces the owners of a dataset, job, feature, model or deployment."""
+
+    type: Literal["asset.owners_assigned"] = "asset.owners_assigned"
+    urn: UrnText
+    owners: list[Name] = Field(min_length=1, max_length=100)
+
+
+class ClassificationChanged(_Event):
+    """Tags a column, dataset or feature with a classification (present) or removes the tag."""
+
+    type: Literal["classification.changed"] = "classification.changed"
+    urn: UrnText
+    tag: Tag
+    present: bool = True
+
+
+class FeatureStatusChanged(_Event):
+    type: Literal["feature.status_changed"] = "feature.status_changed"
+    urn: UrnText
+    status: Literal["draft", "certified", "deprecated"]
+    reason: Text | None = None
+
+
 CatalogEvent = Annotated[
     DatasetRegistered
     | RunRecorded
@@ -216,7 +246,11 @@ CatalogEvent = Annotated[
     | TrainingSetCreated
     | ModelVersionRegistered
     | DeploymentRecorded
-    | LineageDeclared,
+    | LineageDeclared
+    | AssetDescribed
+    | OwnersAssigned
+    | ClassificationChanged
+    | FeatureStatusChanged,
     Field(discriminator="type"),
 ]
 
@@ -230,6 +264,10 @@ EVENT_TYPES = (
     "model_version.registered",
     "deployment.recorded",
     "lineage.declared",
+    "asset.described",
+    "asset.owners_assigned",
+    "classification.changed",
+    "feature.status_changed",
 )
 
 

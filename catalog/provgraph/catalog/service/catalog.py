@@ -13,6 +13,7 @@ from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.reader import CatalogReader
 from provgraph.catalog.service.writer import EventWriter, Receipt, Submission
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
@@ -32,6 +33,7 @@ class Catalog:
             self.writer = EventWriter(self.log, self.store, self.index)
             self.recovered = self.writer.recover()
             self.lineage = LineageService(self.index)
+            self.reader = CatalogReader(self.store, self.index)
         except BaseException:
             self.data_dir.close()
             raise

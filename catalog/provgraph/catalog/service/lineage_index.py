@@ -65,6 +65,7 @@ class LineageIndex:
         self._rx_up = rx.PyDiGraph(multigraph=True)
         self._rx_down = rx.PyDiGraph(multigraph=True)
         self._rx_edges: dict[int, tuple[int, int]] = {}
+        self._by_kind: dict[NodeKind, list[int]] = {kind: [] for kind in NodeKind}
 
     # ---- building -------------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class LineageIndex:
         self._down.append([])
         self._rx_up.add_nodes_from((None, None))  # vertices 2i (real) and 2i+1 (shadow)
         self._rx_down.add_node(None)
+        self._by_kind[node.kind].append(index)
         return index
 
     def _find_edge(self, src: str, eid: str) -> int | None:
@@ -180,11 +182,35 @@ class LineageIndex:
         """The most recently created node of `kind` whose URN has the name `name`."""
         with self._lock:
             best: tuple[int, str] | None = None
-            for index, node_kind in enumerate(self._kinds):
-                if node_kind is kind and Urn.parse(self._urns[index]).name == name:
+            for index in self._by_kind[kind]:
+                if Urn.parse(self._urns[index]).name == name:
                     candidate = (self._created[index], self._urns[index])
                     best = candidate if best is None or candidate > best else best
             return None if best is None else best[1]
+
+    def urns_of_kind(self, kind: NodeKind, *, offset: int = 0, limit: int = 100) -> list[str]:
+        """Nodes of one kind in the order they were recorded."""
+        with self._lock:
+            return [self._urns[i] for i in self._by_kind[kind][offset : offset + limit]]
+
+    def count_of_kind(self, kind: NodeKind) -> int:
+        return len(self._by_kind[kind])
+
+    def related(
+        self, urn: str, kind: EdgeKind, *, outgoing: bool, at: int | None
+    ) -> list[EdgeRecord]:
+        """Edges of `kind` leaving (or entering) `urn`, valid at `at` (None: open now)."""
+        moment = LATEST if at is None else at
+        with self._lock:
+            index = self._ids.get(urn)
+            if index is None:
+                return []
+            incidence = self._out if outgoing else self._in
+            return [
+                self._edge(e)
+                for e in incidence[index]
+                if self._ekind[e] is kind and self._vf[e] <= moment < self._vt[e]
+            ]
 
     def edges_from(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
         return self._incident(urn, kind, open_only, self._out)

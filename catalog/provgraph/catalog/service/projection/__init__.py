@@ -13,7 +13,7 @@ from typing import Any
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.service.graph_view import PendingView
-from provgraph.catalog.service.projection import datasets, ml, runs
+from provgraph.catalog.service.projection import curation, datasets, ml, runs
 
 _HANDLERS: dict[str, Callable[[Any, PendingView, int], None]] = {
     "dataset.registered": datasets.dataset_registered,
@@ -24,6 +24,10 @@ _HANDLERS: dict[str, Callable[[Any, PendingView, int], None]] = {
     "training_set.created": ml.training_set_created,
     "model_version.registered": ml.model_version_registered,
     "deployment.recorded": ml.deployment_recorded,
+    "asset.described": curation.asset_described,
+    "asset.owners_assigned": curation.owners_assigned,
+    "classification.changed": curation.classification_changed,
+    "feature.status_changed": curation.feature_status_changed,
 }
 
 

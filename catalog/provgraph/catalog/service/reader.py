@@ -1,0 +1,49 @@
+"""Read access for the API layers: nodes from the store, relations from the lineage index.
+
+The GraphQL layer batches these calls through DataLoaders; it never talks to a store itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import to_micros
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.store.port import CatalogStore
+
+
+class CatalogReader:
+    def __init__(self, store: CatalogStore, index: LineageIndex) -> None:
+        self._store = store
+        self._index = index
+
+    def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
+        """Nodes by URN (unknown URNs are left out), in one store round trip."""
+        known = [u for u in dict.fromkeys(urns) if self._index.has(u)]
+        return self._store.get_nodes(known) if known else {}
+
+    def related(
+        self, urn: str, kind: EdgeKind, *, outgoing: bool, as_of: datetime | None = None
+    ) -> list[EdgeRecord]:
+        at = None if as_of is None else to_micros(as_of)
+        return self._index.related(urn, kind, outgoing=outgoing, at=at)
+
+    def history(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> list[EdgeRecord]:
+        """Every edge of `kind` at `urn`, open or closed, oldest first."""
+        edges = self._index.edges_from(urn, kind) if outgoing else self._index.edges_to(urn, kind)
+        return sorted(edges, key=lambda e: e.valid_from)
+
+    def exists(self, urn: str) -> bool:
+        return self._index.has(urn)
+
+    def kind_of(self, urn: str) -> NodeKind | None:
+        return self._index.kind_of(urn)
+
+    def list_urns(self, kind: NodeKind, *, offset: int, limit: int) -> list[str]:
+        return self._index.urns_of_kind(kind, offset=offset, limit=limit)
+
+    def count(self, kind: NodeKind) -> int:
+        return self._index.count_of_kind(kind)

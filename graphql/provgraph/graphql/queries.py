@@ -1,0 +1,189 @@
+"""The Query type: lookups, listings, lineage, impact, paths, column lineage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from provgraph.catalog.model.errors import InvalidUrnError
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.traversal import Direction
+from provgraph.graphql.outcomes import guarded
+from provgraph.graphql.resolve import CtxInfo, record, wrap
+from provgraph.graphql.selection import selects
+from provgraph.graphql.types.dataset import Dataset
+from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
+from provgraph.graphql.types.job import Job
+from provgraph.graphql.types.lineage import (
+    ColumnLineage,
+    ColumnLineageEntry,
+    Impact,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    LineagePath,
+    Paths,
+)
+from provgraph.graphql.types.node import Node
+
+LineageOutcome = Annotated[
+    LineageGraph | NotFoundError | InvalidInputError, strawberry.union("LineageOutcome")
+]
+ImpactOutcome = Annotated[
+    Impact | NotFoundError | InvalidInputError, strawberry.union("ImpactOutcome")
+]
+PathsOutcome = Annotated[
+    Paths | NotFoundError | InvalidInputError, strawberry.union("PathsOutcome")
+]
+ColumnLineageOutcome = Annotated[
+    ColumnLineage | NotFoundError | InvalidInputError, strawberry.union("ColumnLineageOutcome")
+]
+MAX_PAGE = 500
+
+
+@strawberry.type(description="One page of a listing.")
+class NodePage:
+    total: int
+    items: list[Node]
+
+
+async def _by_urn(info: CtxInfo, urn: Urn) -> Node | None:
+    found = await record(info, str(urn))
+    return wrap(found) if found else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any node by URN; null if there is none.")
+    async def node(self, info: CtxInfo, urn: strawberry.ID) -> Node | None:
+        try:
+            Urn.parse(str(urn))
+        except InvalidUrnError:
+            return None
+        found = await record(info, str(urn))
+        return wrap(found) if found else None
+
+    @strawberry.field(description="A dataset by its OpenLineage (namespace, name).")
+    async def dataset(self, info: CtxInfo, namespace: str, name: str) -> Dataset | None:
+        return await _by_urn(info, Urn.dataset(namespace, name))  # type: ignore[return-value]
+
+    @strawberry.field(description="A job by its OpenLineage (namespace, name).")
+    async def job(self, info: CtxInfo, namespace: str, name: str) -> Job | None:
+        return await _by_urn(info, Urn.job(namespace, name))  # type: ignore[return-value]
+
+    @strawberry.field(description="Nodes of one kind, in the order they were recorded.")
+    async def nodes(
+        self,
+        info: CtxInfo,
+        kind: NodeKind,
+        first: int = 50,
+        offset: int = 0,
+    ) -> NodePage:
+        first = max(0, min(first, MAX_PAGE))
+        reader = info.context.catalog.reader
+        urns = reader.list_urns(kind, offset=max(offset, 0), limit=first)
+        records = await info.context.loaders.nodes.load_many(urns)
+        return NodePage(total=reader.count(kind), items=[wrap(r) for r in records if r])
+
+    @strawberry.field(
+        description="Lineage from a node: upstream, downstream or both, as of a moment."
+    )
+    def lineage(
+        self,
+        info: CtxInfo,
+        urn: strawberry.ID,
+        direction: Direction = Direction.UPSTREAM,
+        depth: int = 20,
+        as_of: datetime | None = None,
+        edge_kinds: list[EdgeKind] | None = None,
+        limit: int = 10_000,
+    ) -> LineageOutcome:
+        kinds: frozenset[EdgeKind] | None = frozenset(edge_kinds) if edge_kinds else None
+
+        def run() -> LineageGraph:
+            result = info.context.catalog.lineage.lineage(
+                str(urn),
+                direction=direction,
+                depth=depth,
+                as_of=as_of,
+                edge_kinds=kinds,
+                limit=limit,
+                include_edges=selects(info, "edges"),
+            )
+            return LineageGraph(
+                root=strawberry.ID(result.root),
+                direction=result.direction,
+                as_of=result.as_of,
+                nodes=[LineageNode.of(n) for n in result.nodes],
+                edges=[LineageEdge.of(e) for e in result.edges or []],
+                is_partial=result.is_partial,
+                partial_reasons=list(result.partial_reasons),
+            )
+
+        return guarded(run)
+
+    @strawberry.field(
+        description="Feature versions, training sets, model versions and deployments that "
+        "depend on a node."
+    )
+    def impact(
+        self, info: CtxInfo, urn: strawberry.ID, as_of: datetime | None = None
+    ) -> ImpactOutcome:
+        return guarded(
+            lambda: Impact.of(info.context.catalog.lineage.impact(str(urn), as_of=as_of))
+        )
+
+    @strawberry.field(
+        description="Shortest lineage paths between two nodes: why are they connected?"
+    )
+    def paths(
+        self,
+        info: CtxInfo,
+        source: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        target: Annotated[strawberry.ID, strawberry.argument(name="to")],
+        as_of: datetime | None = None,
+    ) -> PathsOutcome:
+        def run() -> Paths:
+            found = info.context.catalog.lineage.paths(str(source), str(target), as_of=as_of)
+            return Paths(paths=[LineagePath.of(p) for p in found])
+
+        return guarded(run)
+
+    @strawberry.field(
+        description="For each column of a dataset (its newest version) or of a dataset "
+        "version, the columns upstream of it."
+    )
+    def column_lineage(
+        self, info: CtxInfo, urn: strawberry.ID, depth: int = 20, as_of: datetime | None = None
+    ) -> ColumnLineageOutcome:
+        return guarded(lambda: _column_lineage(info, str(urn), depth, as_of))
+
+
+def _column_lineage(info: CtxInfo, urn: str, depth: int, as_of: datetime | None) -> ColumnLineage:
+    reader, lineage = info.context.catalog.reader, info.context.catalog.lineage
+    parsed = Urn.parse(urn)
+    if parsed.kind is NodeKind.DATASET:
+        versions = reader.related(urn, EdgeKind.HAS_VERSION, outgoing=True, as_of=as_of)
+        if not versions:
+            raise ValueError(f"{urn} has no recorded versions")
+        urn = max(versions, key=lambda e: e.valid_from).dst
+    elif parsed.kind is not NodeKind.DATASET_VERSION:
+        raise ValueError(
+            f"column lineage needs a dataset or dataset-version urn, got a {parsed.kind}"
+        )
+    if not reader.exists(urn):
+        from provgraph.catalog.model.errors import NodeNotFoundError
+
+        raise NodeNotFoundError(urn)
+    column_kinds = frozenset({EdgeKind.DERIVED_FROM})
+    entries = []
+    for edge in reader.related(urn, EdgeKind.HAS_COLUMN, outgoing=True):
+        result = lineage.lineage(
+            edge.dst, depth=depth, as_of=as_of, edge_kinds=column_kinds, include_edges=False
+        )
+        upstream = [LineageNode.of(n) for n in result.nodes if n.depth > 0]
+        entries.append(ColumnLineageEntry(column=strawberry.ID(edge.dst), upstream=upstream))
+    return ColumnLineage(dataset_version=strawberry.ID(urn), columns=entries)

@@ -1,0 +1,68 @@
+"""Column: a field of one dataset version, with its column-level lineage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap_all
+from provgraph.graphql.types.classification import Classification
+from provgraph.graphql.types.node import Node
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset_version import DatasetVersion
+    from provgraph.graphql.types.feature_version import FeatureVersion
+
+_Version = Annotated["DatasetVersion", strawberry.lazy("provgraph.graphql.types.dataset_version")]
+_FeatureVersion = Annotated[
+    "FeatureVersion", strawberry.lazy("provgraph.graphql.types.feature_version")
+]
+
+
+@strawberry.type
+class Column(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field
+    def type(self) -> str:
+        return str(self.prop("type") or "unknown")
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.text("description")
+
+    @strawberry.field
+    async def dataset_version(self, info: CtxInfo) -> _Version | None:
+        from provgraph.graphql.types.dataset_version import DatasetVersion
+
+        found = await record(info, str(Urn.parse(self.record.urn).dataset_version()))
+        return DatasetVersion(record=found) if found else None
+
+    @strawberry.field(description="Columns this column was derived from (one hop).")
+    async def upstream(self, info: CtxInfo) -> list[Column]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.DERIVED_FROM, outgoing=True)
+        )
+
+    @strawberry.field(description="Columns derived from this column (one hop).")
+    async def downstream(self, info: CtxInfo) -> list[Column]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.DERIVED_FROM, outgoing=False)
+        )
+
+    @strawberry.field(description="Feature versions computed from this column.")
+    async def features(self, info: CtxInfo) -> list[_FeatureVersion]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.COMPUTED_FROM, outgoing=False)
+        )
+
+    @strawberry.field(description="Classifications set directly on this column.")
+    async def classifications(self, info: CtxInfo) -> list[Classification]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
+        )

@@ -1,0 +1,68 @@
+"""Dataset: a table, file or topic, named the OpenLineage way (namespace, name)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.types.classification import Classification
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.owner import Owner
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset_version import DatasetVersion
+    from provgraph.graphql.types.job import Job
+
+_Version = Annotated["DatasetVersion", strawberry.lazy("provgraph.graphql.types.dataset_version")]
+_Job = Annotated["Job", strawberry.lazy("provgraph.graphql.types.job")]
+
+
+@strawberry.type
+class Dataset(Node):
+    @strawberry.field
+    def namespace(self) -> str:
+        return str(self.prop("namespace"))
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.text("description")
+
+    @strawberry.field(description="Every recorded version, oldest first.")
+    async def versions(self, info: CtxInfo) -> list[_Version]:
+        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
+        return wrap_all(sorted(found, key=lambda r: r.created_at))
+
+    @strawberry.field
+    async def latest_version(self, info: CtxInfo) -> _Version | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
+        return wrap_all([max(found, key=lambda r: r.created_at)])[0] if found else None
+
+    @strawberry.field(description="Jobs that write this dataset (as of a moment; default now).")
+    async def producers(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Job]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.WRITES, outgoing=False, as_of=as_of)
+        )
+
+    @strawberry.field(description="Jobs that read this dataset (as of a moment; default now).")
+    async def consumers(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Job]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.READS, outgoing=False, as_of=as_of)
+        )
+
+    @strawberry.field
+    async def owners(self, info: CtxInfo) -> list[Owner]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
+
+    @strawberry.field
+    async def classifications(self, info: CtxInfo) -> list[Classification]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
+        )

@@ -1,0 +1,50 @@
+"""DatasetVersion: an immutable schema + producing run of a dataset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
+from provgraph.graphql.types.column import Column
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.validation_result import ValidationResult
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset import Dataset
+    from provgraph.graphql.types.run import Run
+
+_Dataset = Annotated["Dataset", strawberry.lazy("provgraph.graphql.types.dataset")]
+_Run = Annotated["Run", strawberry.lazy("provgraph.graphql.types.run")]
+
+
+@strawberry.type
+class DatasetVersion(Node):
+    @strawberry.field
+    def version(self) -> str:
+        return str(Urn.parse(self.record.urn).version)
+
+    @strawberry.field
+    async def dataset(self, info: CtxInfo) -> _Dataset | None:
+        found = await record(info, str(Urn.parse(self.record.urn).container()))
+        return wrap(found) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def columns(self, info: CtxInfo) -> list[Column]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.HAS_COLUMN, outgoing=True))
+
+    @strawberry.field(description="The run that wrote this version, if a run did.")
+    async def produced_by(self, info: CtxInfo) -> _Run | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.PRODUCED, outgoing=False)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def consumed_by(self, info: CtxInfo) -> list[_Run]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.CONSUMED, outgoing=False))
+
+    @strawberry.field(description="Data-quality results recorded for this version.")
+    async def quality_results(self, info: CtxInfo) -> list[ValidationResult]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.VALIDATES, outgoing=False))

@@ -1,0 +1,74 @@
+"""Deployment: an endpoint serving a model version, with its serving history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.timeutil import from_micros
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.owner import Owner
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.model_version import ModelVersion
+
+_ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
+
+
+@strawberry.type(description="A period during which a deployment served one model version.")
+class ServingPeriod:
+    model_version: strawberry.ID
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+@strawberry.type
+class Deployment(Node):
+    @strawberry.field
+    def environment(self) -> str:
+        return str(self.prop("environment"))
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field(description="active or retired.")
+    def status(self) -> str:
+        return str(self.prop("status"))
+
+    @strawberry.field
+    def endpoint(self) -> str | None:
+        return self.text("endpoint")
+
+    @strawberry.field
+    def purpose(self) -> str | None:
+        return self.text("purpose")
+
+    @strawberry.field(description="The model version served at a moment (default now).")
+    async def served_version(
+        self, info: CtxInfo, as_of: datetime | None = None
+    ) -> _ModelVersion | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.SERVES, outgoing=True, as_of=as_of)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field(description="Which version it served when, oldest first.")
+    def history(self, info: CtxInfo) -> list[ServingPeriod]:
+        periods = info.context.catalog.reader.history(
+            self.record.urn, EdgeKind.SERVES, outgoing=True
+        )
+        return [
+            ServingPeriod(
+                model_version=strawberry.ID(e.dst),
+                valid_from=from_micros(e.valid_from) or datetime.min,
+                valid_to=from_micros(e.valid_to),
+            )
+            for e in periods
+        ]
+
+    @strawberry.field
+    async def owners(self, info: CtxInfo) -> list[Owner]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))

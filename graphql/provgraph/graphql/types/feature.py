@@ -1,0 +1,69 @@
+"""Feature: a named, versioned model input computed from dataset columns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.types.classification import Classification
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.owner import Owner
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.feature_version import FeatureVersion
+
+_Version = Annotated["FeatureVersion", strawberry.lazy("provgraph.graphql.types.feature_version")]
+
+
+@strawberry.type
+class Feature(Node):
+    @strawberry.field
+    def group(self) -> str:
+        return str(self.prop("group"))
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.text("description")
+
+    @strawberry.field
+    def dtype(self) -> str | None:
+        return self.text("dtype")
+
+    @strawberry.field
+    def entity(self) -> str | None:
+        return self.text("entity")
+
+    @strawberry.field(description="draft, certified or deprecated.")
+    def status(self) -> str:
+        return str(self.prop("status") or "draft")
+
+    @strawberry.field
+    def status_reason(self) -> str | None:
+        return self.text("status_reason")
+
+    @strawberry.field(description="Every version, oldest first.")
+    async def versions(self, info: CtxInfo) -> list[_Version]:
+        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
+        return wrap_all(sorted(found, key=lambda r: r.created_at))
+
+    @strawberry.field
+    async def latest_version(self, info: CtxInfo) -> _Version | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
+        return wrap_all([max(found, key=lambda r: r.created_at)])[0] if found else None
+
+    @strawberry.field
+    async def owners(self, info: CtxInfo) -> list[Owner]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
+
+    @strawberry.field
+    async def classifications(self, info: CtxInfo) -> list[Classification]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
+        )

@@ -1,0 +1,68 @@
+"""Job: code that runs (a Spark job, an Airflow task, a training script)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.owner import Owner
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset import Dataset
+    from provgraph.graphql.types.run import Run
+
+_Dataset = Annotated["Dataset", strawberry.lazy("provgraph.graphql.types.dataset")]
+_Run = Annotated["Run", strawberry.lazy("provgraph.graphql.types.run")]
+
+
+@strawberry.type
+class Job(Node):
+    @strawberry.field
+    def namespace(self) -> str:
+        return str(self.prop("namespace"))
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field(description="The current code version (git sha or digest of its code).")
+    def version(self) -> str | None:
+        return self.text("version")
+
+    @strawberry.field
+    def source_code_location(self) -> str | None:
+        return self.text("source_code_location")
+
+    @strawberry.field
+    def sql(self) -> str | None:
+        return self.text("sql")
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.text("description")
+
+    @strawberry.field(description="Runs, newest first.")
+    async def runs(self, info: CtxInfo, first: int = 20) -> list[_Run]:
+        found = await neighbours(info, self.record.urn, EdgeKind.INSTANCE_OF, outgoing=False)
+        return wrap_all(sorted(found, key=lambda r: r.created_at, reverse=True)[: max(first, 0)])
+
+    @strawberry.field(description="Datasets the job reads (as of a moment; default now).")
+    async def reads(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Dataset]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.READS, outgoing=True, as_of=as_of)
+        )
+
+    @strawberry.field(description="Datasets the job writes (as of a moment; default now).")
+    async def writes(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Dataset]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.WRITES, outgoing=True, as_of=as_of)
+        )
+
+    @strawberry.field
+    async def owners(self, info: CtxInfo) -> list[Owner]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))

@@ -1,0 +1,37 @@
+"""Model: a registered model with its versions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.owner import Owner
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.model_version import ModelVersion
+
+_Version = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
+
+
+@strawberry.type
+class Model(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.text("description")
+
+    @strawberry.field(description="Every version, oldest first.")
+    async def versions(self, info: CtxInfo) -> list[_Version]:
+        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
+        return wrap_all(sorted(found, key=lambda r: r.created_at))
+
+    @strawberry.field
+    async def owners(self, info: CtxInfo) -> list[Owner]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))

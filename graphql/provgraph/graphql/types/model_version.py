@@ -1,0 +1,93 @@
+"""ModelVersion: an immutable trained artifact and everything that produced it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
+from provgraph.graphql.scalars import JSON
+from provgraph.graphql.types.node import Node
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.deployment import Deployment
+    from provgraph.graphql.types.feature_version import FeatureVersion
+    from provgraph.graphql.types.model import Model
+    from provgraph.graphql.types.run import Run
+    from provgraph.graphql.types.training_set import TrainingSet
+
+_Model = Annotated["Model", strawberry.lazy("provgraph.graphql.types.model")]
+_Run = Annotated["Run", strawberry.lazy("provgraph.graphql.types.run")]
+_TrainingSet = Annotated["TrainingSet", strawberry.lazy("provgraph.graphql.types.training_set")]
+_FeatureVersion = Annotated[
+    "FeatureVersion", strawberry.lazy("provgraph.graphql.types.feature_version")
+]
+_Deployment = Annotated["Deployment", strawberry.lazy("provgraph.graphql.types.deployment")]
+
+
+@strawberry.type
+class ModelVersion(Node):
+    @strawberry.field
+    def version(self) -> str:
+        return str(Urn.parse(self.record.urn).version)
+
+    @strawberry.field
+    def label(self) -> str | None:
+        return self.text("label")
+
+    @strawberry.field
+    def artifact_digest(self) -> str:
+        return str(self.prop("artifact_digest"))
+
+    @strawberry.field
+    def framework(self) -> str | None:
+        return self.text("framework")
+
+    @strawberry.field
+    def params(self) -> JSON:
+        return self.json("params", {})
+
+    @strawberry.field
+    def metrics(self) -> JSON:
+        return self.json("metrics", {})
+
+    @strawberry.field
+    def stage(self) -> str | None:
+        return self.text("stage")
+
+    @strawberry.field
+    def purpose(self) -> str | None:
+        return self.text("purpose")
+
+    @strawberry.field
+    async def model(self, info: CtxInfo) -> _Model | None:
+        found = await record(info, str(Urn.parse(self.record.urn).container()))
+        return wrap(found) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def training_set(self, info: CtxInfo) -> _TrainingSet | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.TRAINED_ON, outgoing=True)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def training_run(self, info: CtxInfo) -> _Run | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.PRODUCED_MODEL, outgoing=False)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field(description="The feature versions of its training set.")
+    async def features(self, info: CtxInfo) -> list[_FeatureVersion]:
+        sets = await neighbours(info, self.record.urn, EdgeKind.TRAINED_ON, outgoing=True)
+        found = []
+        for training_set in sets:
+            found += await neighbours(info, training_set.urn, EdgeKind.INCLUDES, outgoing=True)
+        return wrap_all(found)
+
+    @strawberry.field(description="Deployments serving this version (as of a moment; default now).")
+    async def deployments(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Deployment]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.SERVES, outgoing=False, as_of=as_of)
+        )

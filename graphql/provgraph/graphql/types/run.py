@@ -1,0 +1,76 @@
+"""Run: one execution of a job, with what it read and wrote."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
+from provgraph.graphql.scalars import JSON
+from provgraph.graphql.types.node import Node
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset_version import DatasetVersion
+    from provgraph.graphql.types.job import Job
+    from provgraph.graphql.types.model_version import ModelVersion
+
+_Version = Annotated["DatasetVersion", strawberry.lazy("provgraph.graphql.types.dataset_version")]
+_Job = Annotated["Job", strawberry.lazy("provgraph.graphql.types.job")]
+_ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
+
+
+@strawberry.type
+class Run(Node):
+    @strawberry.field
+    def run_id(self) -> str:
+        return str(self.prop("run_id"))
+
+    @strawberry.field(description="START, RUNNING, COMPLETE, FAIL or ABORT.")
+    def state(self) -> str | None:
+        return self.text("state")
+
+    @strawberry.field
+    def started_at(self) -> str | None:
+        return self.text("started_at")
+
+    @strawberry.field
+    def ended_at(self) -> str | None:
+        return self.text("ended_at")
+
+    @strawberry.field
+    def job_version(self) -> str | None:
+        return self.text("job_version")
+
+    @strawberry.field
+    def error_message(self) -> str | None:
+        return self.text("error_message")
+
+    @strawberry.field(description="Facets the producer sent, verbatim (OpenLineage).")
+    def facets(self) -> JSON:
+        return self.json("facets", {})
+
+    @strawberry.field
+    async def job(self, info: CtxInfo) -> _Job | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.INSTANCE_OF, outgoing=True)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def parent(self, info: CtxInfo) -> Run | None:
+        found = await neighbours(info, self.record.urn, EdgeKind.CHILD_OF, outgoing=True)
+        return wrap(found[0]) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def inputs(self, info: CtxInfo) -> list[_Version]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.CONSUMED, outgoing=True))
+
+    @strawberry.field
+    async def outputs(self, info: CtxInfo) -> list[_Version]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.PRODUCED, outgoing=True))
+
+    @strawberry.field
+    async def produced_models(self, info: CtxInfo) -> list[_ModelVersion]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.PRODUCED_MODEL, outgoing=True)
+        )

@@ -1,0 +1,55 @@
+"""TrainingSet: a reproducible manifest of feature versions and source data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.scalars import JSON
+from provgraph.graphql.types.node import Node
+
+if TYPE_CHECKING:
+    from provgraph.graphql.types.dataset_version import DatasetVersion
+    from provgraph.graphql.types.feature_version import FeatureVersion
+    from provgraph.graphql.types.model_version import ModelVersion
+
+_FeatureVersion = Annotated[
+    "FeatureVersion", strawberry.lazy("provgraph.graphql.types.feature_version")
+]
+_DatasetVersion = Annotated[
+    "DatasetVersion", strawberry.lazy("provgraph.graphql.types.dataset_version")
+]
+_ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
+
+
+@strawberry.type
+class TrainingSet(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.prop("name"))
+
+    @strawberry.field
+    def version(self) -> str:
+        return str(Urn.parse(self.record.urn).version)
+
+    @strawberry.field(description="Window, filters, split, seed, row count.")
+    def manifest(self) -> JSON:
+        return self.json("manifest", {})
+
+    @strawberry.field
+    async def features(self, info: CtxInfo) -> list[_FeatureVersion]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.INCLUDES, outgoing=True))
+
+    @strawberry.field
+    async def sources(self, info: CtxInfo) -> list[_DatasetVersion]:
+        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.DRAWN_FROM, outgoing=True))
+
+    @strawberry.field
+    async def model_versions(self, info: CtxInfo) -> list[_ModelVersion]:
+        return wrap_all(
+            await neighbours(info, self.record.urn, EdgeKind.TRAINED_ON, outgoing=False)
+        )
