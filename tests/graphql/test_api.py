@@ -204,3 +204,33 @@ def test_mutations_become_events_with_their_actor(server: RunningServer) -> None
         'mutation { recordDeployment(input: {environment: "canary", name: "fraud", modelVersion: "urn:provgraph:model-version:fraud-detector@0000000000000000"}) { __typename } }',
     )
     assert deploy["data"]["recordDeployment"]["__typename"] == "NotFoundError"
+
+
+def test_search_with_facets_and_reasons(server: RunningServer) -> None:
+    body = gql(
+        server,
+        """{ search(query: "email", filters: {kinds: [FEATURE, DATASET]}, first: 2) {
+        ... on SearchResults { total hasNextPage endCursor hits { name kind score reasons node { urn } }
+                               facets { kinds { value count } classifications { value count } } } } }""",
+    )
+    results = body["data"]["search"]
+    assert results["total"] == 3 and results["hasNextPage"] is True
+    assert results["hits"][0]["name"] == "email_domain_risk" and results["hits"][0]["reasons"]
+    assert {f["value"] for f in results["facets"]["kinds"]} == {"feature", "dataset"}
+    rest = gql(
+        server,
+        '{ search(query: "email", first: 2, after: "%s") { ... on SearchResults { hits { name } hasNextPage } } }'
+        % results["endCursor"],
+    )
+    assert len(rest["data"]["search"]["hits"]) == 1 and not rest["data"]["search"]["hasNextPage"]
+    bad = gql(
+        server, '{ search(after: "nope") { __typename ... on InvalidInputError { message } } }'
+    )
+    assert bad["data"]["search"]["__typename"] == "InvalidInputError"
+
+
+def test_search_over_rest(server: RunningServer) -> None:
+    page = httpx.get(f"{server.url}/api/v1/search", params={"q": "fare", "kind": "feature"}).json()
+    assert [h["name"] for h in page["hits"]] == ["avg_fare"]
+    assert httpx.get(f"{server.url}/api/v1/search", params={"first": 0}).status_code == 422
+    assert httpx.get(f"{server.url}/api/v1/search", params={"after": "zz"}).status_code == 400

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from provgraph.catalog import metrics
-from provgraph.catalog.http import events, lineage, openlineage, ops
+from provgraph.catalog.http import events, lineage, openlineage, ops, search
 from provgraph.catalog.http.errors import install_error_handlers
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
@@ -43,6 +43,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     app.include_router(events.router)
     app.include_router(lineage.router)
     app.include_router(openlineage.router)
+    app.include_router(search.router)
     app.include_router(graphql_router())
     return app
 

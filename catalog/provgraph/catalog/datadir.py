@@ -27,6 +27,10 @@ class DataDir:
         return self.path / "events.sqlite"
 
     @property
+    def search_path(self) -> Path:
+        return self.path / "search.sqlite"
+
+    @property
     def graph_path(self) -> Path:
         return self.path / "graph.lbug"
 

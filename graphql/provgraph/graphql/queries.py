@@ -10,6 +10,8 @@ import strawberry
 from provgraph.catalog.model.errors import InvalidUrnError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.search.port import SearchFilters as DomainFilters
+from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.outcomes import guarded
 from provgraph.graphql.resolve import CtxInfo, record, wrap
@@ -28,6 +30,13 @@ from provgraph.graphql.types.lineage import (
     Paths,
 )
 from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.search import (
+    SearchFacets,
+    SearchFilters,
+    SearchHit,
+    SearchResults,
+    facet_counts,
+)
 
 LineageOutcome = Annotated[
     LineageGraph | NotFoundError | InvalidInputError, strawberry.union("LineageOutcome")
@@ -41,6 +50,7 @@ PathsOutcome = Annotated[
 ColumnLineageOutcome = Annotated[
     ColumnLineage | NotFoundError | InvalidInputError, strawberry.union("ColumnLineageOutcome")
 ]
+SearchOutcome = Annotated[SearchResults | InvalidInputError, strawberry.union("SearchOutcome")]
 MAX_PAGE = 500
 
 
@@ -160,6 +170,37 @@ class Query:
         self, info: CtxInfo, urn: strawberry.ID, depth: int = 20, as_of: datetime | None = None
     ) -> ColumnLineageOutcome:
         return guarded(lambda: _column_lineage(info, str(urn), depth, as_of))
+
+
+def _search(
+    info: CtxInfo, query: str, filters: SearchFilters | None, first: int, after: str | None
+) -> SearchResults:
+    chosen = filters or SearchFilters()
+    page = info.context.catalog.search.search(
+        query,
+        DomainFilters(
+            kinds=tuple(chosen.kinds or ()),
+            owner=chosen.owner,
+            classification=chosen.classification,
+            status=chosen.status,
+            updated_after=chosen.updated_after,
+            in_production=chosen.in_production,
+        ),
+        first=first,
+        after=after,
+    )
+    return SearchResults(
+        total=page.total,
+        hits=[SearchHit.of(h) for h in page.hits],
+        facets=SearchFacets(
+            kinds=facet_counts(page.facets.get("kind", {})),
+            owners=facet_counts(page.facets.get("owner", {})),
+            classifications=facet_counts(page.facets.get("classification", {})),
+            statuses=facet_counts(page.facets.get("status", {})),
+        ),
+        end_cursor=None if page.next_offset is None else Cursor(page.next_offset).encode(),
+        has_next_page=page.next_offset is not None,
+    )
 
 
 def _column_lineage(info: CtxInfo, urn: str, depth: int, as_of: datetime | None) -> ColumnLineage:

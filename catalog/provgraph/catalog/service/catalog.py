@@ -11,9 +11,11 @@ from provgraph.catalog.log.sqlite import SqliteEventLog
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.search.sqlite import SqliteSearchIndex
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.reader import CatalogReader
+from provgraph.catalog.service.search import SearchService
 from provgraph.catalog.service.writer import EventWriter, Receipt, Submission
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
@@ -30,8 +32,12 @@ class Catalog:
             self.store.initialize()
             self.index = LineageIndex()
             self.index.load(self.store.iter_nodes(), self.store.iter_edges())
+            self.search_index = SqliteSearchIndex(self.data_dir.search_path)
+            self.search = SearchService(self.search_index, self.store, self.index)
             self.writer = EventWriter(self.log, self.store, self.index)
+            self.writer.listen(self.search.refresh)
             self.recovered = self.writer.recover()
+            self.search.ensure_current(self.store.applied_seq())
             self.lineage = LineageService(self.index)
             self.reader = CatalogReader(self.store, self.index)
         except BaseException:
@@ -54,6 +60,7 @@ class Catalog:
         try:
             self.store.close()
             self.log.close()
+            self.search_index.close()
         finally:
             self.data_dir.close()
 

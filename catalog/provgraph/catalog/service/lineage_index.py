@@ -115,6 +115,11 @@ class LineageIndex:
                 return index
         return None
 
+    def edge_by_id(self, src: str, eid: str) -> EdgeRecord | None:
+        with self._lock:
+            index = self._find_edge(src, eid)
+            return None if index is None else self._edge(index)
+
     def _eid(self, index: int) -> str:
         return edge_id(
             self._ekind[index],

@@ -10,13 +10,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from provgraph.catalog import metrics
 from provgraph.catalog.log.port import EventLog, NewEntry
 from provgraph.catalog.model.errors import CatalogError, InvalidEventError
 from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key, event_to_json
+from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.projection import project
@@ -61,8 +62,13 @@ class EventWriter:
         self._index = index
         self._lock = threading.Lock()
         self._crash_at = os.environ.get(CRASH_ENV)
+        self._listeners: list[Callable[[GraphChange, int], None]] = []
         self._behind = True
         """True until the store is known to hold every logged event (start, failed apply)."""
+
+    def listen(self, listener: Callable[[GraphChange, int], None]) -> None:
+        """Call `listener(change, applied_seq)` after each batch is applied (side indexes)."""
+        self._listeners.append(listener)
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
         if not actor:
@@ -149,6 +155,8 @@ class EventWriter:
             self._behind = True  # logged but not applied: the next batch catches up first
             raise
         self._index.apply(view.change)
+        for listener in self._listeners:
+            listener(view.change, applied_seq)
         metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
         nodes, edges = self._index.counts()
         metrics.INDEX_NODES.set(nodes)

@@ -1,0 +1,51 @@
+"""GET /api/v1/search: feature discovery over REST (GraphQL has the same as `search`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.search.port import SearchFilters, SearchHit
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.search import Cursor
+
+router = APIRouter(prefix="/api/v1", tags=["search"])
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None
+
+
+@router.get("/search", response_model=SearchResponse)
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    kind: Annotated[list[NodeKind] | None, Query()] = None,
+    owner: str | None = None,
+    classification: str | None = None,
+    status: str | None = None,
+    updated_after: datetime | None = None,
+    in_production: bool | None = None,
+    first: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: str | None = None,
+) -> SearchResponse:
+    catalog: Catalog = request.app.state.catalog
+    filters = SearchFilters(
+        kinds=tuple(kind or ()),
+        owner=owner,
+        classification=classification,
+        status=status,
+        updated_after=updated_after,
+        in_production=in_production,
+    )
+    page = catalog.search.search(q, filters, first=first, after=after)
+    next_cursor = None if page.next_offset is None else Cursor(page.next_offset).encode()
+    return SearchResponse(page.total, page.hits, page.facets, next_cursor)

@@ -1,0 +1,72 @@
+"""The SearchIndex port: documents in, ranked and faceted pages out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from provgraph.catalog.model.kinds import NodeKind
+
+SEARCHABLE = (NodeKind.FEATURE, NodeKind.DATASET, NodeKind.MODEL)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    urn: str
+    kind: NodeKind
+    name: str
+    namespace: str
+    description: str
+    columns: list[str]
+    owners: list[str]
+    tags: list[str]
+    status: str
+    """draft, certified or deprecated (features); 'none' for other kinds."""
+    quality: str
+    """passing, failing or unknown: the newest recorded checks on its (source) data."""
+    production_deployments: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    kinds: Sequence[NodeKind] = ()
+    owner: str | None = None
+    classification: str | None = None
+    """A tag or a tag prefix: 'pii' matches 'pii' and 'pii.email'."""
+    status: str | None = None
+    updated_after: datetime | None = None
+    in_production: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    urn: str
+    kind: NodeKind
+    name: str
+    score: float
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    next_offset: int | None = None
+
+
+class SearchIndex(Protocol):
+    def upsert(self, documents: Sequence[SearchDocument], *, applied_seq: int) -> None: ...
+
+    def applied_seq(self) -> int: ...
+
+    def clear(self) -> None: ...
+
+    def search(
+        self, query: str, filters: SearchFilters, *, first: int, offset: int
+    ) -> SearchPage: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,226 @@
+"""Search for discovery: documents built from the graph, kept current after every batch."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.search.port import (
+    SEARCHABLE,
+    SearchDocument,
+    SearchFilters,
+    SearchIndex,
+    SearchPage,
+)
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.traversal import Direction, TraversalLimits
+from provgraph.catalog.store.port import CatalogStore
+
+MAX_PAGE = 100
+_VERSION_KINDS = {
+    NodeKind.DATASET_VERSION: NodeKind.DATASET,
+    NodeKind.FEATURE_VERSION: NodeKind.FEATURE,
+    NodeKind.MODEL_VERSION: NodeKind.MODEL,
+}
+_IMPACT_LIMITS = TraversalLimits(depth=40, limit=100_000, deadline_s=2.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    offset: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"offset:{self.offset}".encode()).decode()
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls(0)
+        try:
+            kind, _, value = base64.urlsafe_b64decode(text.encode()).decode().partition(":")
+            if kind != "offset" or not value.isdigit():
+                raise ValueError
+            return cls(int(value))
+        except (ValueError, UnicodeDecodeError):
+            raise ValueError(f"not a search cursor: {text!r}") from None
+
+
+class SearchService:
+    def __init__(self, index: SearchIndex, store: CatalogStore, lineage: LineageIndex) -> None:
+        self._index = index
+        self._store = store
+        self._lineage = lineage
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        *,
+        first: int = 20,
+        after: str | None = None,
+    ) -> SearchPage:
+        if not 1 <= first <= MAX_PAGE:
+            raise ValueError(f"first must be between 1 and {MAX_PAGE}, got {first}")
+        if len(query) > 1000:
+            raise ValueError("a search query is at most 1000 characters")
+        bad = [k for k in (filters.kinds if filters else ()) if k not in SEARCHABLE]
+        if bad:
+            raise ValueError(
+                f"only {', '.join(k.value for k in SEARCHABLE)} are searchable, not {bad[0].value}"
+            )
+        return self._index.search(
+            query, filters or SearchFilters(), first=first, offset=Cursor.decode(after).offset
+        )
+
+    # ---- keeping the index current --------------------------------------------------------
+
+    def ensure_current(self, applied_seq: int) -> bool:
+        """Rebuild from the graph if the index is behind the store; True if it rebuilt."""
+        if self._index.applied_seq() == applied_seq:
+            return False
+        self._index.clear()
+        urns = [n.urn for n in self._store.iter_nodes() if n.kind in SEARCHABLE]
+        for start in range(0, len(urns), 2000):
+            self._index.upsert(self._documents(urns[start : start + 2000]), applied_seq=-1)
+        self._index.upsert([], applied_seq=applied_seq)
+        return True
+
+    def refresh(self, change: GraphChange, applied_seq: int) -> None:
+        """Re-index the searchable nodes a change touched (listener of the event writer)."""
+        affected: set[str] = set()
+        for node in change.nodes:
+            affected |= self._owners_of(node.urn, node.kind)
+        edges = list(change.opened)
+        for closure in change.closed:
+            edge = self._lineage.edge_by_id(closure.src, closure.eid)
+            if edge is not None:
+                edges.append(edge)
+        for edge in edges:
+            affected |= self._touched_by(edge)
+        self._index.upsert(self._documents(sorted(affected)), applied_seq=applied_seq)
+
+    def _owners_of(self, urn: str, kind: NodeKind | None) -> set[str]:
+        """The searchable nodes whose documents show `urn`."""
+        if kind in SEARCHABLE:
+            return {urn}
+        if kind in _VERSION_KINDS:
+            return {str(Urn.parse(urn).container())}
+        if kind is NodeKind.COLUMN:
+            features = {
+                str(Urn.parse(e.src).container())
+                for e in self._lineage.edges_to(urn, EdgeKind.COMPUTED_FROM)
+            }
+            return {str(Urn.parse(urn).container()), *features}
+        return set()
+
+    def _touched_by(self, edge: EdgeRecord) -> set[str]:
+        kind = edge.kind
+        if kind in (
+            EdgeKind.OWNED_BY,
+            EdgeKind.CLASSIFIED_AS,
+            EdgeKind.HAS_VERSION,
+            EdgeKind.HAS_COLUMN,
+        ):
+            return self._owners_of(edge.src, self._lineage.kind_of(edge.src))
+        if kind is EdgeKind.COMPUTED_FROM:
+            return self._owners_of(edge.src, NodeKind.FEATURE_VERSION)
+        if kind is EdgeKind.VALIDATES:
+            found = self._owners_of(edge.dst, NodeKind.DATASET_VERSION)
+            for column in self._lineage.edges_from(edge.dst, EdgeKind.HAS_COLUMN):
+                found |= self._owners_of(column.dst, NodeKind.COLUMN)
+            return found
+        if kind is EdgeKind.SERVES:
+            upstream = self._lineage.traverse(
+                edge.dst, Direction.UPSTREAM, at=None, limits=_IMPACT_LIMITS
+            )
+            found = set()
+            for urn, node_kind, _ in self._lineage.describe(upstream):
+                found |= self._owners_of(urn, node_kind)
+            return found
+        return set()
+
+    # ---- documents ------------------------------------------------------------------------
+
+    def _documents(self, urns: list[str]) -> list[SearchDocument]:
+        records = self._store.get_nodes(urns)
+        versions = {urn: self._newest_version(urn) for urn in records}
+        extra = [v for v in versions.values() if v] + [
+            r for v in versions.values() if v for r in self._validations(v)
+        ]
+        more = self._store.get_nodes(extra)
+        return [self._document(records[u], versions[u], more) for u in urns if u in records]
+
+    def _newest_version(self, urn: str) -> str | None:
+        edges = self._lineage.edges_from(urn, EdgeKind.HAS_VERSION)
+        return max(edges, key=lambda e: e.valid_from).dst if edges else None
+
+    def _validations(self, version: str) -> list[str]:
+        if self._lineage.kind_of(version) is NodeKind.FEATURE_VERSION:
+            sources = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
+            versions = {str(Urn.parse(c).dataset_version()) for c in sources}
+        else:
+            versions = {version}
+        return [e.src for v in versions for e in self._lineage.edges_to(v, EdgeKind.VALIDATES)]
+
+    def _document(
+        self, node: NodeRecord, version: str | None, more: dict[str, NodeRecord]
+    ) -> SearchDocument:
+        urn = Urn.parse(node.urn)
+        columns: list[str] = []
+        tags = self._tags([node.urn])
+        if version is not None and node.kind is NodeKind.DATASET:
+            column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.HAS_COLUMN)]
+            columns = [Urn.parse(c).field or "" for c in column_urns]
+            tags |= self._tags(column_urns)
+        elif version is not None and node.kind is NodeKind.FEATURE:
+            column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
+            columns = [f"{Urn.parse(c).name} {Urn.parse(c).field}" for c in column_urns]
+            tags |= self._tags(column_urns)
+        results = [more[r] for r in (self._validations(version) if version else []) if r in more]
+        updated = max([node.created_at] + ([more[version].created_at] if version in more else []))
+        return SearchDocument(
+            urn=node.urn,
+            kind=node.kind,
+            name=urn.name,
+            namespace=urn.namespace or "",
+            description=str(node.props.get("description") or ""),
+            columns=columns,
+            owners=sorted(
+                Urn.parse(e.dst).name
+                for e in self._lineage.edges_from(node.urn, EdgeKind.OWNED_BY, open_only=True)
+            ),
+            tags=sorted(tags),
+            status=str(
+                node.props.get("status") or ("draft" if node.kind is NodeKind.FEATURE else "none")
+            ),
+            quality=_quality(results),
+            production_deployments=self._deployments(node.urn),
+            updated_at=updated,
+        )
+
+    def _tags(self, urns: Iterable[str]) -> set[str]:
+        return {
+            Urn.parse(e.dst).name
+            for urn in urns
+            for e in self._lineage.edges_from(urn, EdgeKind.CLASSIFIED_AS, open_only=True)
+        }
+
+    def _deployments(self, urn: str) -> int:
+        reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
+        return sum(
+            1
+            for urn, kind, _ in self._lineage.describe(reached)
+            if kind is NodeKind.DEPLOYMENT and (Urn.parse(urn).namespace or "").startswith("prod")
+        )
+
+
+def _quality(results: list[NodeRecord]) -> str:
+    if not results:
+        return "unknown"
+    return "passing" if all(r.props.get("success", True) for r in results) else "failing"

@@ -1,0 +1,129 @@
+"""Feature discovery: relevance blended with curation and use, filters, facets, freshness of the index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from provgraph.catalog.model.events import (
+    ClassificationChanged,
+    FeatureStatusChanged,
+    OwnersAssigned,
+)
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.search.port import SearchFilters
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.demo import load_demo
+from provgraph.catalog.service.search import Cursor
+from provgraph.catalog.service.writer import Submission
+from provgraph.catalog.settings import Settings
+
+AVG_FARE = "urn:provgraph:feature:rider_risk:avg_fare"
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(settings: Settings) -> Iterator[Catalog]:
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+        yield catalog
+
+
+def _names(catalog: Catalog, query: str, **filters: object) -> list[str]:
+    return [h.name for h in catalog.search.search(query, SearchFilters(**filters), first=50).hits]  # type: ignore[arg-type]
+
+
+def test_text_matches_names_descriptions_and_columns_and_says_why(demo: Catalog) -> None:
+    page = demo.search.search("fare")
+    assert page.hits[0].urn == AVG_FARE
+    assert "name matches 'fare'" in page.hits[0].reasons
+    assert any("production deployment" in r for r in page.hits[0].reasons)
+    assert {h.name for h in page.hits} == {"avg_fare", "curated.trips_enriched", "public.trips"}
+
+
+def test_prefixes_and_unknown_words(demo: Catalog) -> None:
+    assert "pickup_city_entropy" in _names(demo, "entro")
+    assert _names(demo, "zebra") == []
+
+
+def test_certification_lifts_and_deprecation_sinks(demo: Catalog) -> None:
+    before = _names(demo, "rider", kinds=[NodeKind.FEATURE])
+    tenure = "urn:provgraph:feature:rider_risk:rider_tenure_days"
+    demo.submit(
+        [Submission(FeatureStatusChanged(event_time=NOW, urn=tenure, status="deprecated"))],
+        actor="t",
+    )
+    demo.submit(
+        [Submission(FeatureStatusChanged(event_time=NOW, urn=AVG_FARE, status="certified"))],
+        actor="t",
+    )
+    after = _names(demo, "rider", kinds=[NodeKind.FEATURE])
+    assert after[0] == "avg_fare" and after[-1] == "rider_tenure_days"
+    assert sorted(before) == sorted(after)
+    hit = demo.search.search("avg_fare").hits[0]
+    assert "certified (x1.5)" in hit.reasons
+
+
+def test_filters(demo: Catalog) -> None:
+    assert set(_names(demo, "", kinds=[NodeKind.MODEL])) == {"fraud-detector"}
+    assert set(_names(demo, "", classification="pii")) == {"public.riders", "public.trips"}
+    assert set(_names(demo, "", classification="pii.email")) == {"public.riders"}
+    assert set(_names(demo, "", owner="team:rider-platform")) == {"public.riders", "public.trips"}
+    assert "payments.chargebacks" in _names(demo, "", in_production=False)
+    assert "payments.chargebacks" not in _names(demo, "", in_production=True)
+    assert _names(demo, "", updated_after=datetime(2030, 1, 1, tzinfo=UTC)) == []
+    assert len(_names(demo, "", status="draft")) == 5
+
+
+def test_facets_count_every_match(demo: Catalog) -> None:
+    page = demo.search.search("", first=1)
+    assert page.total == 12 and len(page.hits) == 1
+    assert page.facets["kind"] == {"dataset": 6, "feature": 5, "model": 1}
+    assert page.facets["classification"]["pii.location"] == 1
+
+
+def test_cursor_pagination(demo: Catalog) -> None:
+    first = demo.search.search("", first=5)
+    assert first.next_offset == 5
+    second = demo.search.search("", first=5, after=Cursor(5).encode())
+    third = demo.search.search("", first=5, after=Cursor(10).encode())
+    seen = [h.urn for page in (first, second, third) for h in page.hits]
+    assert len(seen) == len(set(seen)) == 12 and third.next_offset is None
+
+
+def test_bad_arguments(demo: Catalog) -> None:
+    with pytest.raises(ValueError, match="cursor"):
+        demo.search.search("", after="garbage")
+    with pytest.raises(ValueError, match="first"):
+        demo.search.search("", first=0)
+    with pytest.raises(ValueError, match="searchable"):
+        demo.search.search("", SearchFilters(kinds=[NodeKind.RUN]))
+    assert demo.search.search('"; DROP TABLE docs; --').total == 0
+    assert demo.search.search("").total == 12
+
+
+def test_curation_shows_up_immediately(demo: Catalog) -> None:
+    demo.submit(
+        [Submission(ClassificationChanged(event_time=NOW, urn=AVG_FARE, tag="sensitive"))],
+        actor="t",
+    )
+    demo.submit(
+        [Submission(OwnersAssigned(event_time=NOW, urn=AVG_FARE, owners=["team:pricing"]))],
+        actor="t",
+    )
+    assert _names(demo, "", classification="sensitive") == ["avg_fare"]
+    assert _names(demo, "", owner="team:pricing") == ["avg_fare"]
+    assert (
+        _names(demo, "", owner="team:trust-and-safety", kinds=[NodeKind.FEATURE]).count("avg_fare")
+        == 0
+    )
+
+
+def test_a_stale_index_is_rebuilt_on_open(settings: Settings) -> None:
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+        catalog.search_index.clear()
+    with Catalog(settings) as reopened:
+        assert reopened.search.search("").total == 12
