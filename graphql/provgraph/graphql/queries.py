@@ -99,6 +99,23 @@ class Query:
         return NodePage(total=reader.count(kind), items=[wrap(r) for r in records if r])
 
     @strawberry.field(
+        description="Full-text search over features, datasets and models, with facets; "
+        "ranked by relevance, certification, quality and production use."
+    )
+    def search(
+        self,
+        info: CtxInfo,
+        query: str = "",
+        filters: SearchFilters | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> SearchOutcome:
+        try:
+            return _search(info, query, filters, first, after)
+        except ValueError as exc:
+            return InvalidInputError(message=str(exc), field=None)
+
+    @strawberry.field(
         description="Lineage from a node: upstream, downstream or both, as of a moment."
     )
     def lineage(
