@@ -210,3 +210,42 @@ def test_the_same_job_version_only_adds_job_edges(catalog: Catalog) -> None:
 def test_every_logged_event_has_its_actor(catalog: Catalog) -> None:
     catalog.submit(subs(dataset("a", "x")), actor="alice")
     assert [e.actor for e in catalog.log.read()] == ["alice"]
+
+
+def test_concurrent_batches_commit_together_and_fail_alone(catalog: Catalog) -> None:
+    import threading
+
+    catalog.submit(subs(dataset("base", "id")), actor=ACTOR)
+    bad = FeatureDefined(
+        event_time=at(3),
+        group="g",
+        name="f",
+        transformation="x",
+        sources=[ColumnRef(namespace="db", name="base", field="missing")],
+    )
+    batches = (
+        [subs(dataset(f"t{i}", "id")) for i in range(12)]
+        + [subs(bad)]
+        + [subs(dataset("t0", "id"))]
+    )
+    outcomes: list[object] = [None] * len(batches)
+
+    def send(number: int) -> None:
+        try:
+            outcomes[number] = catalog.submit(batches[number], actor=f"client-{number}")
+        except EventRejectedError as exc:
+            outcomes[number] = exc
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert isinstance(outcomes[12], EventRejectedError)
+    assert all(isinstance(o, list) for n, o in enumerate(outcomes) if n != 12)
+    assert catalog.log.last_seq() == 13  # base + t0..t11; the resent t0 is a duplicate
+    actors = {e.actor for e in catalog.log.read(after_seq=1)}
+    assert len(actors) == 12 and {f"client-{n}" for n in range(1, 12)} <= actors
+    receipts_of_t0 = [o for n, o in enumerate(outcomes) if n in (0, 13)]
+    assert sorted(r[0].duplicate for r in receipts_of_t0) == [False, True]  # type: ignore[index]
+    assert catalog.store.counts() == catalog.index.counts()

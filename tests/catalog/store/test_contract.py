@@ -57,15 +57,25 @@ def test_apply_then_read_back(store: CatalogStore) -> None:
     assert {n.urn for n in store.iter_nodes()} == {A, B, C}
 
 
-def test_reapplying_a_change_changes_nothing(store: CatalogStore) -> None:
-    store.apply(_abc(), applied_seq=1)
-    store.apply(_abc(), applied_seq=1)
+def test_a_change_at_or_below_the_watermark_is_ignored(store: CatalogStore) -> None:
+    store.apply(_abc(), applied_seq=5)
+    store.apply(_abc(), applied_seq=5)
+    store.apply(GraphChange(updated=[_node(A, description="late")]), applied_seq=3)
     assert store.counts() == (3, 2)
+    assert store.get_nodes([A])[A].props == {"description": "a"}
+    assert store.applied_seq() == 5
 
 
-def test_upsert_updates_props_but_keeps_identity(store: CatalogStore) -> None:
+def test_creating_an_existing_node_fails_the_batch(store: CatalogStore) -> None:
     store.apply(_abc(), applied_seq=1)
-    store.apply(GraphChange(nodes=[_node(A, at=999, description="new")]), applied_seq=2)
+    with pytest.raises(Exception):  # noqa: B017 - each backend names its constraint error
+        store.apply(GraphChange(nodes=[_node(A)]), applied_seq=2)
+    assert store.applied_seq() == 1 and store.counts() == (3, 2)
+
+
+def test_updates_change_props_but_keep_identity(store: CatalogStore) -> None:
+    store.apply(_abc(), applied_seq=1)
+    store.apply(GraphChange(updated=[_node(A, at=999, description="new")]), applied_seq=2)
     node = store.get_nodes([A])[A]
     assert node.props == {"description": "new"}
     assert node.created_at == 10
@@ -97,6 +107,13 @@ def test_a_failing_batch_is_applied_not_at_all(store: CatalogStore) -> None:
     assert store.counts() == (3, 2)
     assert store.applied_seq() == 1
     assert store.get_nodes(["urn:provgraph:dataset:ns:d"]) == {}
+
+
+def test_updating_an_unknown_node_fails_the_batch(store: CatalogStore) -> None:
+    store.apply(_abc(), applied_seq=1)
+    with pytest.raises(StoreIntegrityError):
+        store.apply(GraphChange(updated=[_node("urn:provgraph:dataset:ns:ghost")]), applied_seq=2)
+    assert store.applied_seq() == 1
 
 
 def test_closing_an_unknown_edge_fails_the_batch(store: CatalogStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
@@ -24,17 +25,18 @@ class NodeRecord:
         return canonical_json(self.props)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EdgeRecord:
     kind: EdgeKind
     src: str
     dst: str
     valid_from: int
     valid_to: int = OPEN_END
-    props: JsonDict = field(default_factory=dict)
+    props: JsonDict = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def eid(self) -> str:
+        """Identity: derived from kind, endpoints and valid_from, so a replay finds the edge."""
         return edge_id(self.kind, self.src, self.dst, self.valid_from)
 
     @property
@@ -54,19 +56,21 @@ class EdgeClosure:
 
 @dataclass(slots=True)
 class GraphChange:
-    """What one or more events do to the graph; applied by a store in one transaction."""
+    """What one or more events do to the graph; applied by a store in one transaction.
+
+    `nodes` are new nodes, `updated` existing nodes with new properties, `opened` new edges and
+    `closed` edges whose validity ends. A change is applied exactly once (the store records
+    the event sequence number it reached in the same transaction), so nothing here needs
+    to be an upsert.
+    """
 
     nodes: list[NodeRecord] = field(default_factory=list)
+    updated: list[NodeRecord] = field(default_factory=list)
     opened: list[EdgeRecord] = field(default_factory=list)
     closed: list[EdgeClosure] = field(default_factory=list)
 
-    def extend(self, other: GraphChange) -> None:
-        self.nodes.extend(other.nodes)
-        self.opened.extend(other.opened)
-        self.closed.extend(other.closed)
-
     def is_empty(self) -> bool:
-        return not (self.nodes or self.opened or self.closed)
+        return not (self.nodes or self.updated or self.opened or self.closed)
 
 
 def edge_id(kind: EdgeKind, src: str, dst: str, valid_from: int) -> str:

@@ -10,7 +10,9 @@ Which parts a URN has depends on its kind. Parts are percent-escaped so the sepa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from provgraph.catalog.model.errors import InvalidUrnError
@@ -44,11 +46,17 @@ _SHAPES: dict[NodeKind, _Shape] = {
 }
 
 
+_ESCAPE_TABLE = str.maketrans(_ESCAPED)
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _escape(part: str) -> str:
-    return "".join(_ESCAPED.get(ch, ch) for ch in part)
+    return part.translate(_ESCAPE_TABLE)
 
 
 def _unescape(part: str) -> str:
+    if "%" not in part:
+        return part
     out = part
     for raw, esc in _ESCAPED.items():
         if raw != "%":
@@ -56,7 +64,7 @@ def _unescape(part: str) -> str:
     return out.replace("%25", "%")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Urn:
     kind: NodeKind
     name: str
@@ -78,10 +86,14 @@ class Urn:
         if not self.name or not self.name.strip():
             raise InvalidUrnError(f"a {self.kind} urn needs a non-empty name")
         for value in (self.name, self.namespace, self.version, self.field):
-            if value is not None and any(ord(ch) < 32 for ch in value):
+            if value is not None and _CONTROL.search(value):
                 raise InvalidUrnError("urn parts may not contain control characters")
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
         text = f"{PREFIX}{self.kind.value}:"
         if self.namespace is not None:
             text += _escape(self.namespace) + ":"

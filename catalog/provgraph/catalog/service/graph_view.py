@@ -7,24 +7,59 @@ pending changes are dropped and nothing of the batch is logged or applied.
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from provgraph.catalog.model.errors import InvalidEventError, LineageCycleError
 from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.lineage_index import LineageIndex
-from provgraph.catalog.store.port import CatalogStore
+from provgraph.catalog.service.node_cache import NodeCache
 
 
 class PendingView:
-    def __init__(self, index: LineageIndex, store: CatalogStore) -> None:
+    def __init__(self, index: LineageIndex, cache: NodeCache) -> None:
         self._index = index
-        self._store = store
+        self._cache = cache
         self._nodes: dict[str, NodeRecord] = {}
-        self._fetched: dict[str, NodeRecord | None] = {}
+        self._created: set[str] = set()
         self._opened: dict[str, EdgeRecord] = {}
+        self._opened_from: dict[str, list[EdgeRecord]] = {}
+        self._opened_to: dict[str, list[EdgeRecord]] = {}
         self._closed: dict[str, int] = {}
-        self.change = GraphChange()
+        self._closures: list[EdgeClosure] = []
+
+    def savepoint(self) -> tuple[Any, ...]:
+        """A copy of the pending state, to roll back to if the next event group is rejected."""
+        return (
+            dict(self._nodes),
+            set(self._created),
+            dict(self._opened),
+            {k: list(v) for k, v in self._opened_from.items()},
+            {k: list(v) for k, v in self._opened_to.items()},
+            dict(self._closed),
+            list(self._closures),
+        )
+
+    def rollback(self, mark: tuple[Any, ...]) -> None:
+        (
+            self._nodes,
+            self._created,
+            self._opened,
+            self._opened_from,
+            self._opened_to,
+            self._closed,
+            self._closures,
+        ) = mark
+
+    @property
+    def change(self) -> GraphChange:
+        return GraphChange(
+            nodes=[n for u, n in self._nodes.items() if u in self._created],
+            updated=[n for u, n in self._nodes.items() if u not in self._created],
+            opened=list(self._opened.values()),
+            closed=list(self._closures),
+        )
 
     # ---- reads ----------------------------------------------------------------------------
 
@@ -36,26 +71,24 @@ class PendingView:
             return self._nodes[urn]
         if not self._index.has(urn):
             return None
-        if urn not in self._fetched:
-            self._fetched[urn] = self._store.get_nodes([urn]).get(urn)
-        return self._fetched[urn]
+        return self._cache.get(urn)
 
     def edges_from(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
         edges = self._index.edges_from(urn, kind) + [
-            e for e in self._opened.values() if e.src == urn and e.kind is kind
+            e for e in self._opened_from.get(urn, ()) if e.kind is kind
         ]
         return self._current(edges, open_only)
 
     def edges_to(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
         edges = self._index.edges_to(urn, kind) + [
-            e for e in self._opened.values() if e.dst == urn and e.kind is kind
+            e for e in self._opened_to.get(urn, ()) if e.kind is kind
         ]
         return self._current(edges, open_only)
 
     def _current(self, edges: list[EdgeRecord], open_only: bool) -> list[EdgeRecord]:
         out = []
         for edge in edges:
-            if edge.eid in self._closed:
+            if self._closed and edge.eid in self._closed:
                 edge = EdgeRecord(
                     edge.kind, edge.src, edge.dst, edge.valid_from, self._closed[edge.eid]
                 )
@@ -94,12 +127,13 @@ class PendingView:
 
     def put_node(self, node: NodeRecord) -> None:
         existing = self.node(node.urn)
-        if existing is not None:
+        if existing is None:
+            self._created.add(node.urn)
+        else:
             node = NodeRecord(node.urn, existing.kind, existing.created_at, node.props)
             if existing.props == node.props:
                 return
         self._nodes[node.urn] = node
-        self.change.nodes.append(node)
 
     def open_edge(self, edge: EdgeRecord) -> None:
         if edge.eid in self._opened or self._index.edge_exists(
@@ -107,7 +141,8 @@ class PendingView:
         ):
             return
         self._opened[edge.eid] = edge
-        self.change.opened.append(edge)
+        self._opened_from.setdefault(edge.src, []).append(edge)
+        self._opened_to.setdefault(edge.dst, []).append(edge)
 
     def ensure_edge(self, kind: EdgeKind, src: str, dst: str, at: int) -> None:
         """Open `src -kind-> dst` at `at` unless such an edge is open already."""
@@ -124,7 +159,7 @@ class PendingView:
                 f"it would close (open since {edge.valid_from}); send events in time order"
             )
         self._closed[edge.eid] = at
-        self.change.closed.append(EdgeClosure(edge.eid, edge.src, at))
+        self._closures.append(EdgeClosure(edge.eid, edge.src, at))
 
     def check_acyclic(self, upstream: str, downstream: str) -> None:
         """Raise LineageCycleError if data flowing upstream -> downstream would close a cycle."""

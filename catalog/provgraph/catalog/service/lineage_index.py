@@ -368,6 +368,12 @@ class LineageIndex:
             ordered = sorted(traversal.node_hops().items(), key=lambda item: item[1])
             return [(urns[node], kinds[node], depth) for node, depth in ordered]
 
+    def reached_of_kind(self, traversal: Traversal, kind: NodeKind) -> list[str]:
+        """URNs of the reached nodes of one kind (no ordering, no per-node tuples)."""
+        with self._lock:
+            kinds, urns = self._kinds, self._urns
+            return [urns[n] for n in traversal.node_hops() if kinds[n] is kind]
+
     def edges_within(self, traversal: Traversal) -> list[EdgeRecord]:
         """The lineage edges, valid at the traversal's moment, that join two reached nodes."""
         with self._lock:

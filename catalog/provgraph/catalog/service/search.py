@@ -94,7 +94,7 @@ class SearchService:
     def refresh(self, change: GraphChange, applied_seq: int) -> None:
         """Re-index the searchable nodes a change touched (listener of the event writer)."""
         affected: set[str] = set()
-        for node in change.nodes:
+        for node in [*change.nodes, *change.updated]:
             affected |= self._owners_of(node.urn, node.kind)
         edges = list(change.opened)
         for closure in change.closed:
@@ -215,8 +215,8 @@ class SearchService:
         reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
         return sum(
             1
-            for urn, kind, _ in self._lineage.describe(reached)
-            if kind is NodeKind.DEPLOYMENT and (Urn.parse(urn).namespace or "").startswith("prod")
+            for deployment in self._lineage.reached_of_kind(reached, NodeKind.DEPLOYMENT)
+            if (Urn.parse(deployment).namespace or "").startswith("prod")
         )
 
 

@@ -20,6 +20,7 @@ from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key
 from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.node_cache import NodeCache
 from provgraph.catalog.service.projection import project
 from provgraph.catalog.store.port import CatalogStore
 
@@ -42,6 +43,25 @@ class Receipt:
     duplicate: bool
 
 
+@dataclass(slots=True)
+class _Request:
+    submissions: list[Submission]
+    actor: str
+    receipts: list[Receipt] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
+def _key(submission: Submission) -> str:
+    return submission.idempotency_key or default_idempotency_key(submission.event)
+
+
+def _fail(requests: list[_Request], error: BaseException) -> None:
+    for request in requests:
+        request.error = error
+        request.done = True
+
+
 class EventRejectedError(InvalidEventError):
     """Event number `position` of a batch was rejected; no event of the batch was stored."""
 
@@ -61,7 +81,10 @@ class EventWriter:
         self._store = store
         self._index = index
         self._lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Request] = []
         self._crash_at = os.environ.get(CRASH_ENV)
+        self._cache = NodeCache(store)
         self._listeners: list[Callable[[GraphChange, int], None]] = []
         self._behind = True
         """True until the store is known to hold every logged event (start, failed apply)."""
@@ -71,54 +94,112 @@ class EventWriter:
         self._listeners.append(listener)
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
+        """Validate, log durably and apply a batch; all of it or nothing.
+
+        Group commit: concurrent callers queue their batches, and whichever holds the writer
+        lock commits every queued batch with one log transaction and one store transaction.
+        Each batch still succeeds or fails on its own.
+        """
         if not actor:
             raise InvalidEventError("every event needs an actor")
-        with self._lock:
+        request = _Request(list(submissions), actor)
+        with self._queue_lock:
+            self._queue.append(request)
+        while not request.done:
+            with self._lock:
+                if request.done:
+                    break
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._commit(group)
+        if request.error is not None:
+            raise request.error
+        assert request.receipts is not None
+        return request.receipts
+
+    def _commit(self, group: list[_Request]) -> None:
+        try:
             if self._behind:
                 self._catch_up()
-            keys = [s.idempotency_key or default_idempotency_key(s.event) for s in submissions]
-            known = self._log.known(keys)
-            view = PendingView(self._index, self._store)
-            fresh: list[NewEntry] = []
-            batch_keys: set[str] = set()
-            for position, (submission, key) in enumerate(zip(submissions, keys, strict=True)):
-                if key in known:
-                    if known[key][1] != event_to_json(submission.event):
-                        raise EventRejectedError(
-                            position,
-                            submission.event.type,
-                            InvalidEventError(
-                                f"idempotency key {key!r} was already used for another event "
-                                f"(seq {known[key][0]})"
-                            ),
-                        )
-                    continue
-                if key in batch_keys:
-                    continue
-                try:
-                    project(submission.event, view)
-                except CatalogError as exc:
-                    metrics.EVENTS_REJECTED.inc()
-                    raise EventRejectedError(position, submission.event.type, exc) from exc
-                batch_keys.add(key)
-                fresh.append(NewEntry(key, actor, submission.event))
+            keys = {id(r): [_key(s) for s in r.submissions] for r in group}
+            known = self._log.known([k for ks in keys.values() for k in ks])
+        except BaseException as exc:
+            _fail(group, exc)
+            return
+        view = PendingView(self._index, self._cache)
+        fresh: list[NewEntry] = []
+        claimed: set[str] = set()
+        planned: list[tuple[_Request, set[str]]] = []
+        for request in group:
+            mark = view.savepoint() if len(group) > 1 else None
+            try:
+                entries = self._project(request, keys[id(request)], known, claimed, view)
+            except CatalogError as exc:
+                metrics.EVENTS_REJECTED.inc()
+                if mark is not None:
+                    view.rollback(mark)
+                _fail([request], exc)
+                continue
+            mine = {entry.idempotency_key for entry in entries}
+            claimed |= mine
+            fresh += entries
+            planned.append((request, mine))
+        try:
             appended = self._log.append(fresh) if fresh else []
             self._crash_point("after-log-append")
             new_seqs = [r.seq for r in appended if not r.duplicate]
             if new_seqs:
                 self._apply(view, max(new_seqs))
-            for entry in fresh:
-                metrics.EVENTS_APPENDED.labels(entry.event.type).inc()
-            by_key = {r.idempotency_key: r for r in appended}
+        except BaseException as exc:
+            _fail([request for request, _ in planned], exc)
+            return
+        for entry in fresh:
+            metrics.EVENTS_APPENDED.labels(entry.event.type).inc()
+        seq_of = {r.idempotency_key: r.seq for r in appended}
+        for request, mine in planned:
             receipts = []
-            for key in keys:
+            for key in keys[id(request)]:
                 if key in known:
                     receipts.append(Receipt(known[key][0], key, True))
                 else:
-                    result = by_key[key]
-                    receipts.append(Receipt(result.seq, key, result.duplicate))
+                    receipts.append(Receipt(seq_of[key], key, key not in mine))
+                    mine.discard(key)  # a repeat later in the same batch is a duplicate
             metrics.EVENTS_DUPLICATE.inc(sum(r.duplicate for r in receipts))
-            return receipts
+            request.receipts = receipts
+            request.done = True
+
+    def _project(
+        self,
+        request: _Request,
+        keys: list[str],
+        known: dict[str, tuple[int, str]],
+        claimed: set[str],
+        view: PendingView,
+    ) -> list[NewEntry]:
+        entries: list[NewEntry] = []
+        taken: set[str] = set()
+        for position, (submission, key) in enumerate(zip(request.submissions, keys, strict=True)):
+            event = submission.event
+            if key in known:
+                if known[key][1] != event_to_json(event):
+                    raise EventRejectedError(
+                        position,
+                        event.type,
+                        InvalidEventError(
+                            f"idempotency key {key!r} was already used for another event "
+                            f"(seq {known[key][0]})"
+                        ),
+                    )
+                continue
+            if key in claimed or key in taken:
+                continue
+            try:
+                project(event, view)
+            except CatalogError as exc:
+                raise EventRejectedError(position, event.type, exc) from exc
+            taken.add(key)
+            entries.append(NewEntry(key, request.actor, event))
+        return entries
 
     def recover(self) -> int:
         """Apply logged events the store has not seen (after a crash, or into an empty store)."""
@@ -132,7 +213,7 @@ class EventWriter:
             batch = self._log.read(after_seq=applied, limit=RECOVERY_BATCH)
             if not batch:
                 break
-            view = PendingView(self._index, self._store)
+            view = PendingView(self._index, self._cache)
             for logged in batch:
                 try:
                     project(logged.event, view)
@@ -149,14 +230,17 @@ class EventWriter:
 
     def _apply(self, view: PendingView, applied_seq: int) -> None:
         started = time.perf_counter()
+        change = view.change
         try:
-            self._store.apply(view.change, applied_seq=applied_seq)
+            self._store.apply(change, applied_seq=applied_seq)
         except BaseException:
             self._behind = True  # logged but not applied: the next batch catches up first
+            self._cache.clear()
             raise
-        self._index.apply(view.change)
+        self._index.apply(change)
+        self._cache.apply(change)
         for listener in self._listeners:
-            listener(view.change, applied_seq)
+            listener(change, applied_seq)
         metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
         nodes, edges = self._index.counts()
         metrics.INDEX_NODES.set(nodes)

@@ -24,7 +24,11 @@ class CatalogStore(Protocol):
         ...
 
     def apply(self, change: GraphChange, *, applied_seq: int) -> None:
-        """Apply `change` and record `applied_seq` in one transaction: all of it or nothing."""
+        """Apply `change` and record `applied_seq` in one transaction: all of it or nothing.
+
+        A change whose `applied_seq` is not above the recorded one was applied already and is
+        ignored, so a retried or replayed batch never applies twice.
+        """
         ...
 
     def applied_seq(self) -> int:
@@ -64,6 +68,6 @@ class StoreIntegrityError(RuntimeError):
 def check_matched(what: str, got: object, expected: int) -> None:
     if int(str(got)) != expected:
         raise StoreIntegrityError(
-            f"tried to {what} {expected} edges but matched {got}: an endpoint or edge is "
-            "missing, so nothing of this batch was applied"
+            f"tried to {what} {expected} but matched {got}: a node or edge is missing, so "
+            "nothing of this batch was applied"
         )

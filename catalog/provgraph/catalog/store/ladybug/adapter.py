@@ -59,24 +59,33 @@ class LadybugStore:
         with self._lock:
             self._conn.execute("BEGIN TRANSACTION")
             try:
-                for batch in chunks([node_row(n) for n in change.nodes]):
-                    self._conn.execute(cypher.UPSERT_NODES, {"rows": list(batch)})
-                for batch in chunks([edge_row(e) for e in change.opened]):
-                    merged = self._rows(cypher.OPEN_EDGES, {"rows": list(batch)})[0][0]
-                    check_matched("open", merged, len(batch))
-                for batch in chunks([closure_row(c) for c in change.closed]):
-                    closed = self._rows(cypher.CLOSE_EDGES, {"rows": list(batch)})[0][0]
-                    check_matched("close", closed, len(batch))
-                self._conn.execute(cypher.SET_APPLIED_SEQ, {"seq": applied_seq})
+                if self._watermark() < applied_seq:
+                    self._write(change, applied_seq)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
 
+    def _write(self, change: GraphChange, applied_seq: int) -> None:
+        for batch in chunks([node_row(n) for n in change.nodes]):
+            self._conn.execute(cypher.CREATE_NODES, {"rows": list(batch)})
+        for statement, what, rows in (
+            (cypher.UPDATE_NODES, "update nodes", [node_row(n) for n in change.updated]),
+            (cypher.OPEN_EDGES, "open edges", [edge_row(e) for e in change.opened]),
+            (cypher.CLOSE_EDGES, "close edges", [closure_row(c) for c in change.closed]),
+        ):
+            for batch in chunks(rows):
+                matched = self._rows(statement, {"rows": list(batch)})[0][0]
+                check_matched(what, matched, len(batch))
+        self._conn.execute(cypher.SET_APPLIED_SEQ, {"seq": applied_seq})
+
+    def _watermark(self) -> int:
+        rows = self._rows(cypher.GET_APPLIED_SEQ)
+        return int(rows[0][0]) if rows else 0
+
     def applied_seq(self) -> int:
         with self._lock:
-            rows = self._rows(cypher.GET_APPLIED_SEQ)
-        return int(rows[0][0]) if rows else 0
+            return self._watermark()
 
     def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
         if not urns:

@@ -52,18 +52,22 @@ class Neo4jStore:
 
     def apply(self, change: GraphChange, *, applied_seq: int) -> None:
         node_rows = [node_row(n) for n in change.nodes]
-        edge_rows = [edge_row(e) for e in change.opened]
-        closure_rows = [closure_row(c) for c in change.closed]
+        checked = (
+            (cypher.UPDATE_NODES, "update nodes", [node_row(n) for n in change.updated]),
+            (cypher.OPEN_EDGES, "open edges", [edge_row(e) for e in change.opened]),
+            (cypher.CLOSE_EDGES, "close edges", [closure_row(c) for c in change.closed]),
+        )
 
         def work(tx: neo4j.ManagedTransaction) -> None:
+            current = tx.run(cypher.GET_APPLIED_SEQ).single()
+            if current is not None and int(current["seq"]) >= applied_seq:
+                return
             for batch in chunks(node_rows):
-                tx.run(cypher.UPSERT_NODES, rows=list(batch)).consume()
-            for batch in chunks(edge_rows):
-                merged = tx.run(cypher.OPEN_EDGES, rows=list(batch)).single(strict=True)
-                check_matched("open", merged["merged"], len(batch))
-            for batch in chunks(closure_rows):
-                closed = tx.run(cypher.CLOSE_EDGES, rows=list(batch)).single(strict=True)
-                check_matched("close", closed["closed"], len(batch))
+                tx.run(cypher.CREATE_NODES, rows=list(batch)).consume()
+            for statement, what, rows in checked:
+                for batch in chunks(rows):
+                    matched = tx.run(statement, rows=list(batch)).single(strict=True)
+                    check_matched(what, matched["matched"], len(batch))
             tx.run(cypher.SET_APPLIED_SEQ, seq=applied_seq).consume()
 
         try:
