@@ -46,14 +46,14 @@ _SCORE = """
 """
 _BM25 = "-bm25(docs_fts, 10.0, 2.0, 3.0, 2.0, 1.0, 4.0)"
 _FACETS = {
-    "kind": "SELECT kind, count(*) FROM docs WHERE rowid IN ({matched}) GROUP BY kind",
-    "status": "SELECT status, count(*) FROM docs WHERE rowid IN ({matched}) GROUP BY status",
-    "owner": "SELECT owner, count(*) FROM doc_owners WHERE rowid IN ({matched}) "
-    "GROUP BY owner ORDER BY 2 DESC LIMIT 20",
-    "classification": "SELECT tag, count(*) FROM doc_tags WHERE rowid IN ({matched}) "
-    "GROUP BY tag ORDER BY 2 DESC LIMIT 20",
+    "kind": "SELECT kind, count(*) FROM temp.matched GROUP BY kind",
+    "status": "SELECT status, count(*) FROM temp.matched GROUP BY status",
+    "owner": "SELECT o.owner, count(*) FROM temp.matched m JOIN doc_owners o ON o.rowid = m.rowid "
+    "GROUP BY o.owner ORDER BY 2 DESC LIMIT 20",
+    "classification": "SELECT t.tag, count(*) FROM temp.matched m "
+    "JOIN doc_tags t ON t.rowid = m.rowid GROUP BY t.tag ORDER BY 2 DESC LIMIT 20",
 }
-"""Facet counts over the whole matched set; `matched` is a SELECT with placeholders only."""
+"""Facet counts over every match, read from the scratch table of one search."""
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 """Words as FTS5's unicode61 tokenizer sees them: underscores and dots separate."""
 MAX_TOKENS = 16
@@ -67,6 +67,16 @@ class SqliteSearchIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")  # derived data: rebuilt from the graph
         for statement in _SCHEMA:
             self._db.execute(statement)
+        self._db.execute("PRAGMA temp_store=MEMORY")
+        self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB: the working set of 10^5 docs
+        self._db.execute("PRAGMA mmap_size=536870912")
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS relevance (rowid INTEGER PRIMARY KEY, rel REAL)"
+        )
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS matched "
+            "(rowid INTEGER PRIMARY KEY, kind TEXT, status TEXT, score REAL)"
+        )
 
     def applied_seq(self) -> int:
         with self._lock:
@@ -134,25 +144,39 @@ class SqliteSearchIndex:
     def search(self, query: str, filters: SearchFilters, *, first: int, offset: int) -> SearchPage:
         tokens = [t.lower() for t in _TOKEN.findall(query)][:MAX_TOKENS]
         where, params = _filters(filters)
-        if tokens:
-            source = "docs_fts JOIN docs d ON d.rowid = docs_fts.rowid"
-            where.insert(0, "docs_fts MATCH ?")
-            params.insert(0, " ".join(f'"{t}"*' for t in tokens))
-            relevance = _BM25
-        else:
-            source, relevance = "docs d", "1.0 + d.updated_at / 1e17"
         condition = " AND ".join(where) or "1"
-        matched = f"SELECT d.rowid FROM {source} WHERE {condition}"  # noqa: S608 - placeholders only
-        score = _SCORE.format(relevance=relevance)
         with self._lock:
+            # 1. the text match alone (FTS5 computes bm25 only here), 2. filters and the blend
+            # on the matched rows, into a scratch table that page, total and facets all read
+            self._db.execute("DELETE FROM temp.relevance")
+            self._db.execute("DELETE FROM temp.matched")
+            if tokens:
+                self._db.execute(
+                    f"INSERT INTO temp.relevance (rowid, rel) SELECT rowid, {_BM25} "  # noqa: S608
+                    "FROM docs_fts WHERE docs_fts MATCH ?",
+                    (_match_expression(tokens),),
+                )
+                source = "temp.relevance r JOIN docs d ON d.rowid = r.rowid"
+                relevance = "r.rel"
+            else:
+                source, relevance = "docs d", "1.0 + d.updated_at / 1e17"
+            self._db.execute(
+                "INSERT INTO temp.matched (rowid, kind, status, score) "  # noqa: S608
+                f"SELECT d.rowid, d.kind, d.status, {_SCORE.format(relevance=relevance)} "
+                f"FROM {source} WHERE {condition}",
+                params,
+            )
             rows = self._db.execute(
-                f"SELECT d.urn, d.kind, d.name, d.namespace, d.description, d.columns, d.owners, "  # noqa: S608
-                f"d.tags, d.status, d.quality, d.production, {score} AS score FROM {source} "
-                f"WHERE {condition} ORDER BY score DESC, d.name LIMIT ? OFFSET ?",
-                (*params, first + 1, offset),
+                "SELECT d.urn, d.kind, d.name, d.namespace, d.description, d.columns, d.owners, "
+                "d.tags, d.status, d.quality, d.production, m.score FROM temp.matched m "
+                "JOIN docs d ON d.rowid = m.rowid ORDER BY m.score DESC, d.name LIMIT ? OFFSET ?",
+                (first + 1, offset),
             ).fetchall()
-            total = self._db.execute(f"SELECT count(*) FROM ({matched})", params).fetchone()[0]  # noqa: S608
-            facets = self._facets(matched, params)
+            total = self._db.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
+            facets = {
+                name: {str(value): int(count) for value, count in self._db.execute(sql)}
+                for name, sql in _FACETS.items()
+            }
         hits = [_hit(row, tokens) for row in rows[:first]]
         return SearchPage(
             total=int(total),
@@ -160,15 +184,6 @@ class SqliteSearchIndex:
             facets=facets,
             next_offset=offset + first if len(rows) > first else None,
         )
-
-    def _facets(self, matched: str, params: list[Any]) -> dict[str, dict[str, int]]:
-        return {
-            name: {
-                str(value): int(count)
-                for value, count in self._db.execute(template.format(matched=matched), params)
-            }
-            for name, template in _FACETS.items()
-        }
 
     def close(self) -> None:
         with self._lock:
@@ -185,13 +200,12 @@ def _filters(filters: SearchFilters) -> tuple[list[str], list[Any]]:
         where.append("d.rowid IN (SELECT rowid FROM doc_owners WHERE owner = ?)")
         params.append(filters.owner)
     if filters.classification:
+        # the tag itself or anything below it: 'pii' matches 'pii.email' ('/' sorts after '.')
         where.append(
-            "d.rowid IN (SELECT rowid FROM doc_tags WHERE tag = ? OR tag LIKE ? ESCAPE '\\')"
+            "d.rowid IN (SELECT rowid FROM doc_tags WHERE tag = ? OR (tag > ? AND tag < ?))"
         )
-        prefix = (
-            filters.classification.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        )
-        params.extend([filters.classification, prefix + ".%"])
+        tag = filters.classification
+        params.extend([tag, tag + ".", tag + "/"])
     if filters.status:
         where.append("d.status = ?")
         params.append(filters.status)
@@ -201,6 +215,14 @@ def _filters(filters: SearchFilters) -> tuple[list[str], list[Any]]:
     if filters.in_production is not None:
         where.append("d.production > 0" if filters.in_production else "d.production = 0")
     return where, params
+
+
+def _match_expression(tokens: list[str]) -> str:
+    """Whole words, except the last, which may be the start of one (search as you type)."""
+    words = [f'"{t}"' for t in tokens[:-1]]
+    last = tokens[-1]
+    words.append(f'"{last}"*' if len(last) >= 2 else f'"{last}"')
+    return " ".join(words)
 
 
 def _hit(row: tuple[Any, ...], tokens: list[str]) -> SearchHit:
