@@ -42,3 +42,15 @@ def test_store_calls_do_not_grow_with_the_number_of_parents(tmp_path: Path) -> N
         assert len(datasets) == 6 and columns > 30
         # datasets, owners, versions, columns, classifications, upstream columns: one call per level
         assert len(calls) <= 6, calls
+
+
+def test_a_mutation_is_logged_with_the_callers_actor(tmp_path: Path) -> None:
+    with Catalog(Settings(data=tmp_path / "d")) as catalog:
+        mutation = (
+            'mutation { registerDataset(input: {namespace: "pg", name: "t"}) { __typename } }'
+        )
+        result: Any = asyncio.run(
+            schema.execute(mutation, context_value=GraphContext(catalog, "token:alice"))
+        )
+        assert result.data == {"registerDataset": {"__typename": "MutationSuccess"}}
+        assert [e.actor for e in catalog.log.read()] == ["token:alice"]

@@ -159,3 +159,27 @@ def test_spark_shaped_events_become_queryable_column_lineage(server: RunningServ
         params={"urn": "urn:provgraph:job:spark%3A//cluster:etl.enrich_orders"},
     ).json()
     assert job["props"]["version"] == "abc123"
+
+
+def test_the_lineage_is_queryable_in_graphql(server: RunningServer) -> None:
+    client = OpenLineageClient(
+        transport=HttpTransport(HttpConfig(url=server.url, endpoint="api/v1/lineage"))
+    )
+    events, run_id, _ = _spark_events()
+    for event in events:
+        client.emit(event)
+    query = """{ dataset(namespace: "s3://warehouse", name: "curated.orders") {
+        latestVersion { producedBy { runId state job { name version sql } inputs { urn } } } }
+      columnLineage(urn: "urn:provgraph:dataset:s3%3A//warehouse:curated.orders") {
+        ... on ColumnLineage { columns { column upstream { urn depth } } } } }"""
+    body = httpx.post(f"{server.url}/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    run = body["data"]["dataset"]["latestVersion"]["producedBy"]
+    assert run["runId"] == run_id and run["state"] == "COMPLETE"
+    assert run["job"]["version"] == "abc123" and run["job"]["sql"].startswith("SELECT")
+    assert len(run["inputs"]) == 2
+    columns = {
+        c["column"].split("#")[1]: c["upstream"] for c in body["data"]["columnLineage"]["columns"]
+    }
+    assert [u["urn"].split("#")[1] for u in columns["email"]] == ["email"]
+    assert "raw.customers@" in columns["email"][0]["urn"]
