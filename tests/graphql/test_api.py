@@ -234,3 +234,16 @@ def test_search_over_rest(server: RunningServer) -> None:
     assert [h["name"] for h in page["hits"]] == ["avg_fare"]
     assert httpx.get(f"{server.url}/api/v1/search", params={"first": 0}).status_code == 422
     assert httpx.get(f"{server.url}/api/v1/search", params={"after": "zz"}).status_code == 400
+
+
+def test_inherited_classifications_with_paths(server: RunningServer) -> None:
+    body = gql(
+        server,
+        '{ classifications(urn: "%s") { ... on Classifications { classifications { tag inherited source path } } } }'
+        % PROD,
+    )
+    traces = body["data"]["classifications"]["classifications"]
+    assert [t["tag"] for t in traces] == ["pii.location"] and traces[0]["inherited"]
+    assert traces[0]["path"][0] == PROD and traces[0]["path"][-1] == traces[0]["source"]
+    rest = httpx.get(f"{server.url}/api/v1/classifications", params={"urn": PROD}).json()
+    assert rest[0]["tag"] == "pii.location" and rest[0]["path"] == traces[0]["path"]

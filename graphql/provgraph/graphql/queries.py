@@ -16,6 +16,7 @@ from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.outcomes import guarded
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
+from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
 from provgraph.graphql.types.dataset import Dataset
 from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.job import Job
@@ -49,6 +50,9 @@ PathsOutcome = Annotated[
 ]
 ColumnLineageOutcome = Annotated[
     ColumnLineage | NotFoundError | InvalidInputError, strawberry.union("ColumnLineageOutcome")
+]
+ClassificationsOutcome = Annotated[
+    Classifications | NotFoundError | InvalidInputError, strawberry.union("ClassificationsOutcome")
 ]
 SearchOutcome = Annotated[SearchResults | InvalidInputError, strawberry.union("SearchOutcome")]
 MAX_PAGE = 500
@@ -114,6 +118,21 @@ class Query:
             return _search(info, query, filters, first, after)
         except ValueError as exc:
             return InvalidInputError(message=str(exc), field=None)
+
+    @strawberry.field(
+        description="Classifications set on a node or inherited along its lineage, as of a "
+        "moment, each with the path back to where it was set."
+    )
+    def classifications(
+        self, info: CtxInfo, urn: strawberry.ID, as_of: datetime | None = None
+    ) -> ClassificationsOutcome:
+        def run() -> Classifications:
+            traces = info.context.catalog.classifications.classifications(str(urn), as_of=as_of)
+            return Classifications(
+                urn=urn, classifications=[ClassificationTrace.of(t) for t in traces]
+            )
+
+        return guarded(run)
 
     @strawberry.field(
         description="Lineage from a node: upstream, downstream or both, as of a moment."

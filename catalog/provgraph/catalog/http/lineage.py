@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
 from provgraph.catalog.service.traversal import Direction
 
@@ -82,3 +83,11 @@ def get_node(request: Request, urn: str) -> dict[str, Any]:
         "created_at": node.created_at,
         "props": node.props,
     }
+
+
+@router.get("/classifications", response_model=list[ClassificationTrace])
+def get_classifications(
+    request: Request, urn: str, as_of: datetime | None = None
+) -> list[ClassificationTrace]:
+    """Classifications set on a node or inherited along lineage, each with its path."""
+    return _catalog(request).classifications.classifications(urn, as_of=as_of)

@@ -12,6 +12,7 @@ from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.search.sqlite import SqliteSearchIndex
+from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.reader import CatalogReader
@@ -40,6 +41,7 @@ class Catalog:
             self.search.ensure_current(self.store.applied_seq())
             self.lineage = LineageService(self.index)
             self.reader = CatalogReader(self.store, self.index)
+            self.classifications = ClassificationService(self.index, self.store)
         except BaseException:
             self.data_dir.close()
             raise

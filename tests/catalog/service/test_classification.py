@@ -1,0 +1,95 @@
+"""Classifications propagate along real lineage, with explanations, as of any moment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.events import ClassificationChanged
+from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.demo import load_demo, model_version_urn
+from provgraph.catalog.service.writer import Submission
+from provgraph.catalog.settings import Settings
+from tests.support.events import dataset, run, subs
+
+PROD = "urn:provgraph:deployment:production:fraud-detector"
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(settings: Settings) -> Iterator[Catalog]:
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+        yield catalog
+
+
+def test_a_pii_source_column_reaches_features_models_and_deployments(demo: Catalog) -> None:
+    traces = demo.classifications.classifications(PROD)
+    assert [t.tag for t in traces] == ["pii.location"]
+    path = traces[0].path
+    assert path[0] == PROD and path[-1].endswith("public.trips@" + path[-1].split("@")[1])
+    assert path[-1].endswith("#pickup_lat") or path[-1].endswith("#pickup_lon")
+    assert any("feature-version:rider_risk:pickup_city_entropy" in p for p in path)
+    assert demo.classifications.tags("urn:provgraph:feature:rider_risk:pickup_city_entropy") == [
+        "pii.location"
+    ]
+
+
+def test_a_declassifying_transformation_stops_propagation(demo: Catalog) -> None:
+    assert demo.classifications.tags("urn:provgraph:feature:rider_risk:email_domain_risk") == []
+    email_hash = [t for t in demo.classifications.classifications(PROD) if t.tag == "pii.email"]
+    assert email_hash == []
+
+
+def test_removing_the_source_tag_removes_what_it_propagated_but_not_the_past(demo: Catalog) -> None:
+    trips = next(
+        p for p in demo.classifications.classifications(PROD)[0].path if "public.trips@" in p
+    )
+    for field in ("pickup_lat", "pickup_lon"):
+        column = trips.split("#")[0] + "#" + field
+        demo.submit(
+            [
+                Submission(
+                    ClassificationChanged(
+                        event_time=NOW, urn=column, tag="pii.location", present=False
+                    )
+                )
+            ],
+            actor="steward",
+        )
+    assert demo.classifications.tags(PROD) == []
+    assert demo.classifications.tags(PROD, as_of=datetime(2026, 5, 1, tzinfo=UTC)) == [
+        "pii.location"
+    ]
+
+
+def test_as_of_follows_what_was_served(demo: Catalog) -> None:
+    feb = demo.classifications.classifications(PROD, as_of=datetime(2026, 2, 1, tzinfo=UTC))
+    assert model_version_urn("v1") in feb[0].path
+    with pytest.raises(NodeNotFoundError):
+        demo.classifications.classifications(PROD, as_of=datetime(2025, 1, 1, tzinfo=UTC))
+
+
+def test_direct_tags_and_dataset_level_tags(demo: Catalog) -> None:
+    riders = "urn:provgraph:dataset:postgres%3A//rides-db%3A5432:public.riders"
+    demo.submit(
+        [Submission(ClassificationChanged(event_time=NOW, urn=riders, tag="sensitive"))],
+        actor="steward",
+    )
+    direct = demo.classifications.classifications(riders)
+    assert [(t.tag, t.inherited) for t in direct] == [("sensitive", False)]
+    tenure = "urn:provgraph:feature:rider_risk:rider_tenure_days"
+    assert "sensitive" in demo.classifications.tags(tenure)
+
+
+def test_columns_without_column_lineage_inherit_from_every_input(catalog: Catalog) -> None:
+    catalog.submit(subs(dataset("raw", "id", "email", tags={"email": ["pii.email"]})), actor="t")
+    catalog.submit(subs(run("copy", ["raw"], "copy", ["id", "contact"], day=3)), actor="t")
+    version = catalog.index.edges_from("urn:provgraph:dataset:db:copy", EdgeKind.HAS_VERSION)[0].dst
+    assert catalog.classifications.tags(version.replace("dataset-version", "column") + "#id") == [
+        "pii.email"
+    ]
