@@ -73,7 +73,7 @@ def test_repeated_questions_are_answered_from_the_cache() -> None:
 
 
 def test_empty_or_missing_bundles(tmp_path: Path) -> None:
-    with pytest.raises(PolicyBundleError, match="no .rego modules"):
+    with pytest.raises(PolicyBundleError, match=r"no \.rego modules"):
         PolicyBundle.from_directory(tmp_path)
     with pytest.raises(PolicyBundleError, match="not a directory"):
         PolicyBundle.from_directory(tmp_path / "absent")
