@@ -16,6 +16,10 @@ from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
 from provgraph.graphql.router import graphql_router
+from provgraph.policies import http as policy_http
+from provgraph.policies.bundle import PolicyBundle
+from provgraph.policies.embedded import EmbeddedEngine
+from provgraph.policies.gate import FeatureUseGate
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -28,6 +32,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
             if demo:
                 load_demo(catalog)
             app.state.catalog = catalog
+            app.state.gate = FeatureUseGate(catalog, EmbeddedEngine(PolicyBundle.builtin()))
             # the index is millions of long-lived objects: keep them out of every GC pass,
             # and collect young objects less often (a request allocates thousands)
             gc.collect()
@@ -50,6 +55,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     app.include_router(lineage.router)
     app.include_router(openlineage.router)
     app.include_router(search.router)
+    app.include_router(policy_http.router)
     app.include_router(graphql_router())
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
@@ -45,8 +46,10 @@ class Loaders:
 
 
 class GraphContext(BaseContext):
-    def __init__(self, catalog: Catalog, actor: str) -> None:
+    def __init__(self, catalog: Catalog, actor: str, gate: Any = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.gate = gate
+        """The feature-use gate (provgraph.policies), set by the app that composes them."""
         self.actor = actor
         self.loaders = Loaders(catalog)

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from pydantic import ValidationError
 
-from provgraph.catalog.model.errors import InvalidUrnError
+from provgraph.catalog.model.errors import InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import SearchFilters as DomainFilters
@@ -19,6 +20,11 @@ from provgraph.graphql.selection import selects
 from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
 from provgraph.graphql.types.dataset import Dataset
 from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
+from provgraph.graphql.types.feature_use import (
+    FeatureExplanation,
+    FeatureUseInput,
+    FeatureUseResult,
+)
 from provgraph.graphql.types.job import Job
 from provgraph.graphql.types.lineage import (
     ColumnLineage,
@@ -38,6 +44,7 @@ from provgraph.graphql.types.search import (
     SearchResults,
     facet_counts,
 )
+from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 
 LineageOutcome = Annotated[
     LineageGraph | NotFoundError | InvalidInputError, strawberry.union("LineageOutcome")
@@ -53,6 +60,9 @@ ColumnLineageOutcome = Annotated[
 ]
 ClassificationsOutcome = Annotated[
     Classifications | NotFoundError | InvalidInputError, strawberry.union("ClassificationsOutcome")
+]
+FeatureUseOutcome = Annotated[
+    FeatureUseResult | NotFoundError | InvalidInputError, strawberry.union("FeatureUseOutcome")
 ]
 SearchOutcome = Annotated[SearchResults | InvalidInputError, strawberry.union("SearchOutcome")]
 MAX_PAGE = 500
@@ -133,6 +143,45 @@ class Query:
             )
 
         return guarded(run)
+
+    @strawberry.field(
+        description="May a model use these features for this purpose? The decision is "
+        "recorded as provenance; denials come with reasons and classification explanations."
+    )
+    def feature_use(self, info: CtxInfo, input: FeatureUseInput) -> FeatureUseOutcome:
+        gate: FeatureUseGate = info.context.gate
+        try:
+            request = FeatureUseRequest.model_validate(
+                {
+                    "action": input.action,
+                    "purpose": input.purpose,
+                    "features": [str(f) for f in input.features],
+                    "model_version": input.model_version,
+                    "deployment": input.deployment,
+                    "environment": input.environment,
+                }
+            )
+            result = gate.check_feature_use(request, actor=info.context.actor)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or None
+            return InvalidInputError(message=f"{where}: {first['msg']}", field=where)
+        except UnknownReferenceError as exc:
+            return NotFoundError(message=str(exc), urn=exc.urn)
+        return FeatureUseResult(
+            allow=result.allow,
+            deny=result.decision.deny,
+            obligations=result.decision.obligations,
+            bundle_revision=result.decision.bundle_revision,
+            decision_urn=strawberry.ID(result.decision_urn),
+            explanations=[
+                FeatureExplanation(
+                    feature=strawberry.ID(feature),
+                    classifications=[ClassificationTrace.of(t) for t in traces],
+                )
+                for feature, traces in result.explanations.items()
+            ],
+        )
 
     @strawberry.field(
         description="Lineage from a node: upstream, downstream or both, as of a moment."

@@ -12,7 +12,7 @@ from provgraph.graphql.schema import schema
 
 async def _context(request: Request) -> GraphContext:
     actor = request_actor(request, request.headers.get("X-Provgraph-Actor"))
-    return GraphContext(request.app.state.catalog, actor)
+    return GraphContext(request.app.state.catalog, actor, getattr(request.app.state, "gate", None))
 
 
 def graphql_router() -> GraphQLRouter[GraphContext, None]:

@@ -238,6 +238,25 @@ class FeatureStatusChanged(_Event):
     reason: Text | None = None
 
 
+class PolicyDecided(_Event):
+    """A policy decision on a use of features, kept as provenance."""
+
+    type: Literal["policy.decided"] = "policy.decided"
+    decision_id: UUID
+    action: Name
+    purpose: Name
+    principal: Name
+    subjects: list[UrnText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """The model version, deployment, run and features the decision is about."""
+    allow: bool
+    deny: list[Text] = Field(default_factory=list, max_length=1000)
+    obligations: list[Text] = Field(default_factory=list, max_length=1000)
+    bundle_revision: Name
+    input_digest: Name
+    engine: Name
+    error: Text | None = None
+
+
 CatalogEvent = Annotated[
     DatasetRegistered
     | RunRecorded
@@ -250,7 +269,8 @@ CatalogEvent = Annotated[
     | AssetDescribed
     | OwnersAssigned
     | ClassificationChanged
-    | FeatureStatusChanged,
+    | FeatureStatusChanged
+    | PolicyDecided,
     Field(discriminator="type"),
 ]
 
@@ -268,6 +288,7 @@ EVENT_TYPES = (
     "asset.owners_assigned",
     "classification.changed",
     "feature.status_changed",
+    "policy.decided",
 )
 
 

@@ -18,6 +18,7 @@ class NodeKind(StrEnum):
     MODEL_VERSION = "model-version"
     DEPLOYMENT = "deployment"
     VALIDATION_RESULT = "validation-result"
+    POLICY_DECISION = "policy-decision"
     OWNER = "owner"
     CLASSIFICATION = "classification"
 
@@ -67,6 +68,7 @@ class EdgeKind(StrEnum):
     OWNED_BY = "OWNED_BY"
     CLASSIFIED_AS = "CLASSIFIED_AS"
     VALIDATES = "VALIDATES"
+    DECIDED = "DECIDED"
 
     @property
     def flow(self) -> Flow:
@@ -101,4 +103,5 @@ _FLOW: dict[EdgeKind, Flow] = {
     EdgeKind.OWNED_BY: Flow.NONE,
     EdgeKind.CLASSIFIED_AS: Flow.NONE,
     EdgeKind.VALIDATES: Flow.NONE,
+    EdgeKind.DECIDED: Flow.NONE,
 }

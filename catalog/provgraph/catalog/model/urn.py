@@ -41,6 +41,7 @@ _SHAPES: dict[NodeKind, _Shape] = {
     NodeKind.MODEL_VERSION: _Shape(False, True, False),
     NodeKind.DEPLOYMENT: _Shape(True, False, False),
     NodeKind.VALIDATION_RESULT: _Shape(True, False, False),
+    NodeKind.POLICY_DECISION: _Shape(False, False, False),
     NodeKind.OWNER: _Shape(False, False, False),
     NodeKind.CLASSIFICATION: _Shape(False, False, False),
 }

@@ -15,6 +15,7 @@ from provgraph.graphql.types.model import Model
 from provgraph.graphql.types.model_version import ModelVersion
 from provgraph.graphql.types.node import Node
 from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.types.policy_decision import PolicyDecision
 from provgraph.graphql.types.run import Run
 from provgraph.graphql.types.training_set import TrainingSet
 from provgraph.graphql.types.validation_result import ValidationResult
@@ -32,6 +33,7 @@ NODE_TYPES: dict[NodeKind, type[Node]] = {
     NodeKind.MODEL_VERSION: ModelVersion,
     NodeKind.DEPLOYMENT: Deployment,
     NodeKind.VALIDATION_RESULT: ValidationResult,
+    NodeKind.POLICY_DECISION: PolicyDecision,
     NodeKind.OWNER: Owner,
     NodeKind.CLASSIFICATION: Classification,
 }

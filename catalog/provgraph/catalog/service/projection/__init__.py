@@ -28,6 +28,7 @@ _HANDLERS: dict[str, Callable[[Any, PendingView, int], None]] = {
     "asset.owners_assigned": curation.owners_assigned,
     "classification.changed": curation.classification_changed,
     "feature.status_changed": curation.feature_status_changed,
+    "policy.decided": curation.policy_decided,
 }
 
 

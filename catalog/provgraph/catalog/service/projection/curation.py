@@ -8,7 +8,9 @@ from provgraph.catalog.model.events import (
     ClassificationChanged,
     FeatureStatusChanged,
     OwnersAssigned,
+    PolicyDecided,
 )
+from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
@@ -73,3 +75,12 @@ def feature_status_changed(event: FeatureStatusChanged, view: PendingView, at: i
         at,
         {"status": event.status, "status_reason": event.reason, "status_changed_at": at},
     )
+
+
+def policy_decided(event: PolicyDecided, view: PendingView, at: int) -> None:
+    decision = Urn(NodeKind.POLICY_DECISION, str(event.decision_id))
+    props = event.model_dump(mode="json", exclude={"type", "event_time", "decision_id", "subjects"})
+    view.put_node(NodeRecord(str(decision), NodeKind.POLICY_DECISION, at, props))
+    for subject in dict.fromkeys(event.subjects):
+        if view.has(subject):
+            view.ensure_edge(EdgeKind.DECIDED, str(decision), subject, at)

@@ -1,0 +1,224 @@
+"""Enforcement hooks: may a model use these features for this purpose, at this step?
+
+`check_feature_use` builds the policy input from the catalog (each feature's direct and
+inherited classifications with their explanations, certification status and the quality of its
+source data; the model version's stage and purpose; the deployment's environment), asks the
+policy engine, records the decision as provenance (a `policy.decided` event: a PolicyDecision
+node linked to everything it was about) and returns it. `require_feature_use` raises
+FeatureUseDeniedError instead of returning a deny. Unknown features or models are errors, never an
+allow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from provgraph.catalog.model.errors import CatalogError, InvalidUrnError, UnknownReferenceError
+from provgraph.catalog.model.events import PolicyDecided
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import utc_now
+from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.classification import ClassificationTrace
+from provgraph.catalog.service.writer import Submission
+from provgraph.policies.decision import Decision
+from provgraph.policies.engine import PolicyEngine
+
+Action = Literal["train", "deploy", "serve", "materialize"]
+MAX_FEATURES = 1000
+
+
+class FeatureUseRequest(BaseModel):
+    """The question. Features may be named by feature or feature-version URN; with none given,
+    the features of the model version's training set are checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    purpose: str = Field(min_length=1, max_length=200)
+    features: list[str] = Field(default_factory=list, max_length=MAX_FEATURES)
+    model_version: str | None = None
+    deployment: str | None = None
+    run_id: uuid.UUID | None = None
+    environment: str | None = Field(default=None, max_length=200)
+
+
+@dataclass(frozen=True)
+class FeatureUseDecision:
+    decision: Decision
+    decision_urn: str
+    policy_input: dict[str, Any]
+    explanations: dict[str, list[ClassificationTrace]] = field(default_factory=dict)
+    """Feature URN -> how it got each classification."""
+
+    @property
+    def allow(self) -> bool:
+        return self.decision.allow
+
+
+class FeatureUseDeniedError(CatalogError):
+    def __init__(self, result: FeatureUseDecision) -> None:
+        reasons = "; ".join(result.decision.deny) or "denied"
+        super().__init__(f"feature use denied: {reasons}")
+        self.result = result
+        self.reasons = result.decision.deny
+
+
+class FeatureUseGate:
+    def __init__(self, catalog: Catalog, engine: PolicyEngine) -> None:
+        self._catalog = catalog
+        self._engine = engine
+
+    @property
+    def engine(self) -> PolicyEngine:
+        return self._engine
+
+    def check_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
+        model = self._model(request)
+        deployment = self._deployment(request)
+        if deployment and model is None:
+            served = self._catalog.reader.related(deployment["urn"], EdgeKind.SERVES, outgoing=True)
+            model = self._model_props(served[0].dst) if served else None
+        features = request.features or (self._training_features(model["urn"]) if model else [])
+        described, explanations = self._features(features)
+        document: dict[str, Any] = {
+            "action": request.action,
+            "purpose": request.purpose,
+            "principal": actor,
+            "environment": request.environment or (deployment or {}).get("environment"),
+            "model": model,
+            "deployment": deployment,
+            "features": described,
+        }
+        document = {k: v for k, v in document.items() if v is not None}
+        decision = self._engine.evaluate(document)
+        decision_id = uuid.uuid4()
+        subjects = [f["urn"] for f in described] + [
+            s for s in ((model or {}).get("urn"), (deployment or {}).get("urn")) if s
+        ]
+        if request.run_id is not None:
+            subjects.append(str(Urn(NodeKind.RUN, str(request.run_id))))
+        event = PolicyDecided(
+            event_time=utc_now(),
+            decision_id=decision_id,
+            action=request.action,
+            purpose=request.purpose,
+            principal=actor,
+            subjects=subjects,
+            allow=decision.allow,
+            deny=decision.deny,
+            obligations=decision.obligations,
+            bundle_revision=decision.bundle_revision,
+            input_digest=decision.input_digest,
+            engine=decision.engine,
+            error=decision.error,
+        )
+        self._catalog.submit([Submission(event)], actor=actor)
+        urn = str(Urn(NodeKind.POLICY_DECISION, str(decision_id)))
+        return FeatureUseDecision(decision, urn, document, explanations)
+
+    def require_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
+        result = self.check_feature_use(request, actor=actor)
+        if not result.allow:
+            raise FeatureUseDeniedError(result)
+        return result
+
+    # ---- building the input ---------------------------------------------------------------
+
+    def _existing(self, urn: str, kinds: set[NodeKind], role: str) -> Urn:
+        try:
+            parsed = Urn.parse(urn)
+        except InvalidUrnError as exc:
+            raise UnknownReferenceError(f"{role}: {exc}", urn=urn) from exc
+        if parsed.kind not in kinds:
+            allowed = " or ".join(sorted(k.value for k in kinds))
+            raise UnknownReferenceError(f"{role} must be a {allowed} urn: {urn}", urn=urn)
+        if not self._catalog.reader.exists(urn):
+            raise UnknownReferenceError(f"{role} {urn} is not in the catalog", urn=urn)
+        return parsed
+
+    def _model(self, request: FeatureUseRequest) -> dict[str, Any] | None:
+        if request.model_version is None:
+            return None
+        self._existing(request.model_version, {NodeKind.MODEL_VERSION}, "model_version")
+        return self._model_props(request.model_version)
+
+    def _model_props(self, urn: str) -> dict[str, Any]:
+        node = self._catalog.reader.get_nodes([urn])[urn]
+        return {
+            "urn": urn,
+            "stage": node.props.get("stage"),
+            "purpose": node.props.get("purpose"),
+            "label": node.props.get("label"),
+        }
+
+    def _deployment(self, request: FeatureUseRequest) -> dict[str, Any] | None:
+        if request.deployment is None:
+            return None
+        self._existing(request.deployment, {NodeKind.DEPLOYMENT}, "deployment")
+        node = self._catalog.reader.get_nodes([request.deployment])[request.deployment]
+        return {
+            "urn": request.deployment,
+            "environment": node.props.get("environment"),
+            "purpose": node.props.get("purpose"),
+            "status": node.props.get("status"),
+        }
+
+    def _training_features(self, model_version: str) -> list[str]:
+        reader = self._catalog.reader
+        sets = reader.related(model_version, EdgeKind.TRAINED_ON, outgoing=True)
+        return [
+            e.dst for s in sets for e in reader.related(s.dst, EdgeKind.INCLUDES, outgoing=True)
+        ]
+
+    def _features(
+        self, urns: list[str]
+    ) -> tuple[list[dict[str, Any]], dict[str, list[ClassificationTrace]]]:
+        described: list[dict[str, Any]] = []
+        explanations: dict[str, list[ClassificationTrace]] = {}
+        for urn in dict.fromkeys(urns):
+            parsed = self._existing(urn, {NodeKind.FEATURE, NodeKind.FEATURE_VERSION}, "feature")
+            feature = str(parsed.container()) if parsed.kind is NodeKind.FEATURE_VERSION else urn
+            version = urn if parsed.kind is NodeKind.FEATURE_VERSION else self._newest(feature)
+            props = self._catalog.reader.get_nodes([feature])[feature].props
+            traces = self._catalog.classifications.classifications(version or feature)
+            traces += [
+                t
+                for t in self._catalog.classifications.classifications(feature)
+                if t.tag not in {x.tag for x in traces}
+            ]
+            explanations[urn] = traces
+            described.append(
+                {
+                    "urn": urn,
+                    "feature": feature,
+                    "version": version,
+                    "classifications": sorted({t.tag for t in traces}),
+                    "status": props.get("status") or "draft",
+                    "quality": self._quality(version),
+                }
+            )
+        return described, explanations
+
+    def _newest(self, feature: str) -> str | None:
+        versions = self._catalog.reader.related(feature, EdgeKind.HAS_VERSION, outgoing=True)
+        return max(versions, key=lambda e: e.valid_from).dst if versions else None
+
+    def _quality(self, version: str | None) -> str:
+        """passing / failing / unknown: the checks recorded on the feature's source data."""
+        if version is None:
+            return "unknown"
+        reader = self._catalog.reader
+        columns = [e.dst for e in reader.related(version, EdgeKind.COMPUTED_FROM, outgoing=True)]
+        versions = {str(Urn.parse(c).dataset_version()) for c in columns}
+        results = [
+            e.src for v in versions for e in reader.related(v, EdgeKind.VALIDATES, outgoing=False)
+        ]
+        if not results:
+            return "unknown"
+        nodes = reader.get_nodes(results)
+        return "passing" if all(n.props.get("success") for n in nodes.values()) else "failing"
