@@ -22,7 +22,7 @@ class RunningServer:
     process: subprocess.Popen[bytes]
 
 
-def start(data: Path, *extra: str) -> RunningServer:
+def start(data: Path, *extra: str, env: dict[str, str] | None = None) -> RunningServer:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -38,7 +38,7 @@ def start(data: Path, *extra: str) -> RunningServer:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=os.environ.copy(),
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -64,8 +64,8 @@ def stop(server: RunningServer) -> None:
 
 
 @contextmanager
-def serving(data: Path, *extra: str) -> Iterator[RunningServer]:
-    server = start(data, *extra)
+def serving(data: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+    server = start(data, *extra, env=env)
     try:
         yield server
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,5 +19,10 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
+    opa_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPA_URL", "PROVGRAPH_OPA_URL"),
+        description="Decide with this OPA server instead of the embedded engine",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
