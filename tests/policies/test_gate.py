@@ -192,3 +192,17 @@ def test_bad_questions_get_4xx(
 ) -> None:
     response = httpx.post(f"{server.url}/api/v1/policy/feature-use", json=body)
     assert response.status_code == status and needle in response.text
+
+
+def test_compliance_report_in_graphql(server: RunningServer) -> None:
+    body = httpx.post(
+        f"{server.url}/graphql",
+        json={
+            "query": "{ complianceReport { subject action allow deny newlyNonCompliant decisionUrn } }"
+        },
+    ).json()
+    entries = body["data"]["complianceReport"]
+    assert {e["action"] for e in entries} == {"train", "serve"}
+    assert all(
+        not e["allow"] and not e["newlyNonCompliant"] for e in entries
+    )  # production needs certified features

@@ -17,9 +17,7 @@ from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
 from provgraph.graphql.router import graphql_router
 from provgraph.policies import http as policy_http
-from provgraph.policies.bundle import PolicyBundle
-from provgraph.policies.embedded import EmbeddedEngine
-from provgraph.policies.engine import PolicyEngine
+from provgraph.policies.factory import policy_engine
 from provgraph.policies.gate import FeatureUseGate
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -33,7 +31,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
             if demo:
                 load_demo(catalog)
             app.state.catalog = catalog
-            app.state.gate = FeatureUseGate(catalog, policy_engine(settings))
+            app.state.gate = FeatureUseGate(catalog, policy_engine(settings.opa_url))
             # the index is millions of long-lived objects: keep them out of every GC pass,
             # and collect young objects less often (a request allocates thousands)
             gc.collect()
@@ -59,15 +57,6 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     app.include_router(policy_http.router)
     app.include_router(graphql_router())
     return app
-
-
-def policy_engine(settings: Settings) -> PolicyEngine:
-    """The OPA server when OPA_URL is set (the deployment choice at scale), else embedded Rego."""
-    if settings.opa_url:
-        from provgraph.policies.opa_server import OpaServerEngine
-
-        return OpaServerEngine(settings.opa_url)
-    return EmbeddedEngine(PolicyBundle.builtin())
 
 
 async def _limit_body_and_count(

@@ -16,6 +16,7 @@ from provgraph.catalog.model.errors import (
     StoreUnavailableError,
 )
 from provgraph.catalog.settings import Settings
+from provgraph.policies.bundle import PolicyBundleError
 
 EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 2, 3, 4, 5
 
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--actor", default=None, help="who submits (default: cli:$USER)")
 
     command("rebuild", "Replay the event log into a fresh graph store.")
+
+    policy = command("policy", "Re-check compliance, or backtest a candidate policy bundle.")
+    policy.add_argument("action", choices=["recheck", "backtest"])
+    policy.add_argument("--bundle", type=Path, help="candidate bundle directory (backtest)")
+    policy.add_argument("--actor", default=None, help="who runs the re-check (default: cli:$USER)")
+    policy.add_argument("--json", action="store_true")
     return parser
 
 
@@ -85,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_INVALID)
     except (StoreUnavailableError, DataDirError) as exc:
         return _fail(str(exc), EXIT_UNAVAILABLE)
+    except PolicyBundleError as exc:
+        return _fail(str(exc), EXIT_INVALID)
     except CatalogError as exc:
         return _fail(str(exc), EXIT_INVALID)
 

@@ -20,6 +20,7 @@ from provgraph.catalog.service.lineage import ImpactResult, LineageResult
 from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
+from provgraph.policies.compliance import BacktestChange, ComplianceEntry
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -130,3 +131,47 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     replayed = rebuild_store(settings)
     print(f"rebuilt the {settings.store} store from {replayed} logged events")
     return 0
+
+
+def policy(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.policies.compliance import backtest, recheck
+    from provgraph.policies.factory import policy_engine
+    from provgraph.policies.gate import FeatureUseGate
+
+    with Catalog(settings) as catalog:
+        if args.action == "backtest":
+            if args.bundle is None:
+                raise ValueError("policy backtest needs --bundle DIR (the candidate bundle)")
+            replayed, changes = backtest(catalog, policy_engine(None, bundle_dir=args.bundle))
+            if args.json:
+                print(TypeAdapter(list[BacktestChange]).dump_json(changes, indent=2).decode())
+                return 0
+            print(f"replayed {replayed} recorded decisions under {args.bundle}: ", end="")
+            print(f"{len(changes)} would change")
+            for change in changes:
+                verdict = "allow" if change.would_allow else "deny: " + "; ".join(change.would_deny)
+                print(
+                    f"  {change.decision} ({change.action}, {change.purpose}): "
+                    f"{'allow' if change.was_allowed else 'deny'} -> {verdict}"
+                )
+            return 0
+        gate = FeatureUseGate(catalog, policy_engine(settings.opa_url))
+        entries = recheck(catalog, gate, actor=args.actor or f"cli:{getpass.getuser()}")
+    newly = [e for e in entries if e.newly_non_compliant]
+    if args.json:
+        print(TypeAdapter(list[ComplianceEntry]).dump_json(entries, indent=2).decode())
+        return 1 if newly else 0
+    print(
+        f"re-checked {len(entries)} model versions and live deployments: "
+        f"{sum(not e.allow for e in entries)} non-compliant, {len(newly)} newly"
+    )
+    for entry in entries:
+        flag = (
+            "NEWLY NON-COMPLIANT"
+            if entry.newly_non_compliant
+            else ("ok" if entry.allow else "non-compliant")
+        )
+        print(f"  [{flag}] {entry.subject} ({entry.action} for {entry.purpose})")
+        for reason in entry.deny:
+            print(f"      - {reason}")
+    return 1 if newly else 0

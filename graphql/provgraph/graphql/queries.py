@@ -21,6 +21,7 @@ from provgraph.graphql.types.classification_trace import Classifications, Classi
 from provgraph.graphql.types.dataset import Dataset
 from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.feature_use import (
+    ComplianceEntry,
     FeatureExplanation,
     FeatureUseInput,
     FeatureUseResult,
@@ -44,6 +45,7 @@ from provgraph.graphql.types.search import (
     SearchResults,
     facet_counts,
 )
+from provgraph.policies.compliance import recheck
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 
 LineageOutcome = Annotated[
@@ -182,6 +184,27 @@ class Query:
                 for feature, traces in result.explanations.items()
             ],
         )
+
+    @strawberry.field(
+        description="Re-evaluate every model version and live deployment under the active "
+        "policies and the catalog as it is now (decisions are recorded); newly non-compliant "
+        "ones were allowed at their last recorded decision."
+    )
+    def compliance_report(self, info: CtxInfo) -> list[ComplianceEntry]:
+        entries = recheck(info.context.catalog, info.context.gate, actor=info.context.actor)
+        return [
+            ComplianceEntry(
+                subject=strawberry.ID(e.subject),
+                action=e.action,
+                purpose=e.purpose,
+                allow=e.allow,
+                deny=e.deny,
+                previously_allowed=e.previously_allowed,
+                newly_non_compliant=e.newly_non_compliant,
+                decision_urn=strawberry.ID(e.decision),
+            )
+            for e in entries
+        ]
 
     @strawberry.field(
         description="Lineage from a node: upstream, downstream or both, as of a moment."

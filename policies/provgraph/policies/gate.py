@@ -116,6 +116,7 @@ class FeatureUseGate:
             input_digest=decision.input_digest,
             engine=decision.engine,
             error=decision.error,
+            policy_input=document,
         )
         self._catalog.submit([Submission(event)], actor=actor)
         urn = str(Urn(NodeKind.POLICY_DECISION, str(decision_id)))

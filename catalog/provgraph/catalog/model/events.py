@@ -255,6 +255,8 @@ class PolicyDecided(_Event):
     input_digest: Name
     engine: Name
     error: Text | None = None
+    policy_input: dict[str, Any] = Field(default_factory=dict)
+    """The input document as decided on, so a candidate bundle can be backtested against it."""
 
 
 CatalogEvent = Annotated[

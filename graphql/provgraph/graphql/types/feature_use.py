@@ -38,3 +38,17 @@ class FeatureUseResult:
     async def decision(self, info: CtxInfo) -> Node | None:
         found = await record(info, str(self.decision_urn))
         return wrap(found) if found else None
+
+
+@strawberry.type(
+    description="One model version (may it train for its purpose?) or live deployment."
+)
+class ComplianceEntry:
+    subject: strawberry.ID
+    action: str
+    purpose: str
+    allow: bool
+    deny: list[str]
+    previously_allowed: bool | None
+    newly_non_compliant: bool
+    decision_urn: strawberry.ID
