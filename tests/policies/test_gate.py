@@ -3,8 +3,11 @@ with that reason — through Python, REST and GraphQL — and every decision is 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -143,34 +146,68 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield running
 
 
-def test_rest_and_graphql_hooks_and_the_decision_afterwards(server: RunningServer) -> None:
-    email_feature = "urn:provgraph:feature:rider_risk:pickup_city_entropy"
-    body = {"action": "train", "purpose": "advertising", "features": [email_feature]}
-    rest = httpx.post(
-        f"{server.url}/api/v1/policy/feature-use", json=body, headers={"X-Provgraph-Actor": "bob"}
+def _token(data: Path, name: str, role: str) -> dict[str, str]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provgraph.catalog.cli",
+            "token",
+            "create",
+            name,
+            "--role",
+            role,
+            "--data",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    assert rest.status_code == 200, rest.text
-    answer = rest.json()
-    assert answer["allow"] is False and "pii" in answer["deny"][0]
-    assert answer["explanations"][email_feature][0]["tag"] == "pii.location"
-    query = (
-        """{ featureUse(input: {action: "train", purpose: "advertising", features: ["%s"]}) {
-        ... on FeatureUseResult { allow deny explanations { feature classifications { tag path } }
-                                  decision { ... on PolicyDecision { allow principal subjects { urn } } } } } }"""
-        % email_feature
-    )
-    gql = httpx.post(
-        f"{server.url}/graphql", json={"query": query}, headers={"X-Provgraph-Actor": "carol"}
-    ).json()
-    result = gql["data"]["featureUse"]
-    assert result["allow"] is False and result["deny"] == answer["deny"]
-    assert result["decision"] == {
-        "allow": False,
-        "principal": "carol",
-        "subjects": [{"urn": email_feature}],
-    }
-    recorded = httpx.get(f"{server.url}/api/v1/nodes", params={"urn": answer["decision"]}).json()
-    assert recorded["props"]["principal"] == "bob" and recorded["props"]["deny"] == answer["deny"]
+    return {"Authorization": f"Bearer {done.stdout.strip()}"}
+
+
+def test_rest_and_graphql_hooks_and_the_decision_afterwards(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serving(data, "--demo", anonymous=None) as server:
+        bob, carol = _token(data, "bob", "producer"), _token(data, "carol", "producer")
+        email_feature = "urn:provgraph:feature:rider_risk:pickup_city_entropy"
+        body = {"action": "train", "purpose": "advertising", "features": [email_feature]}
+        rest = httpx.post(f"{server.url}/api/v1/policy/feature-use", json=body, headers=bob)
+        assert rest.status_code == 200, rest.text
+        answer = rest.json()
+        assert answer["allow"] is False and "pii" in answer["deny"][0]
+        assert answer["explanations"][email_feature][0]["tag"] == "pii.location"
+        query = (
+            """{ featureUse(input: {action: "train", purpose: "advertising", features: ["%s"]}) {
+            ... on FeatureUseResult { allow deny explanations { feature classifications { tag path } }
+                                      decision { ... on PolicyDecision { allow principal subjects { urn } } } } } }"""
+            % email_feature
+        )
+        gql = httpx.post(f"{server.url}/graphql", json={"query": query}, headers=carol).json()
+        result = gql["data"]["featureUse"]
+        assert result["allow"] is False and result["deny"] == answer["deny"]
+        assert result["decision"] == {
+            "allow": False,
+            "principal": "token:carol",
+            "subjects": [{"urn": email_feature}],
+        }
+        recorded = httpx.get(
+            f"{server.url}/api/v1/nodes", params={"urn": answer["decision"]}, headers=bob
+        ).json()
+        assert (
+            recorded["props"]["principal"] == "token:bob"
+            and recorded["props"]["deny"] == answer["deny"]
+        )
+        reader = _token(data, "rita", "reader")
+        assert (
+            httpx.post(
+                f"{server.url}/api/v1/policy/feature-use", json=body, headers=reader
+            ).status_code
+            == 403
+        )
+        assert httpx.post(f"{server.url}/api/v1/policy/feature-use", json=body).status_code == 401
 
 
 @pytest.mark.parametrize(

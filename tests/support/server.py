@@ -22,7 +22,10 @@ class RunningServer:
     process: subprocess.Popen[bytes]
 
 
-def start(data: Path, *extra: str, env: dict[str, str] | None = None) -> RunningServer:
+def start(
+    data: Path, *extra: str, env: dict[str, str] | None = None, anonymous: str | None = "admin"
+) -> RunningServer:
+    """Anonymous callers get `anonymous`'s role unless it is None (then every call needs a token)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -35,6 +38,7 @@ def start(data: Path, *extra: str, env: dict[str, str] | None = None) -> Running
             "--port",
             str(port),
             *extra,
+            *(["--allow-anonymous", anonymous] if anonymous else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -64,8 +68,10 @@ def stop(server: RunningServer) -> None:
 
 
 @contextmanager
-def serving(data: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
-    server = start(data, *extra, env=env)
+def serving(
+    data: Path, *extra: str, env: dict[str, str] | None = None, anonymous: str | None = "admin"
+) -> Iterator[RunningServer]:
+    server = start(data, *extra, env=env, anonymous=anonymous)
     try:
         yield server
     finally:

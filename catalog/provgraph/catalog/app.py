@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from provgraph.catalog import metrics
+from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
 from provgraph.catalog.http import events, lineage, openlineage, ops, search
 from provgraph.catalog.http.errors import install_error_handlers
 from provgraph.catalog.service.catalog import Catalog
@@ -31,6 +32,10 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
             if demo:
                 load_demo(catalog)
             app.state.catalog = catalog
+            app.state.tokens = TokenStore(catalog.data_dir.path / TOKENS_FILE)
+            app.state.anonymous_role = (
+                Role.named(settings.anonymous_role) if settings.anonymous_role else None
+            )
             app.state.gate = FeatureUseGate(catalog, policy_engine(settings.opa_url))
             # the index is millions of long-lived objects: keep them out of every GC pass,
             # and collect young objects less often (a request allocates thousands)

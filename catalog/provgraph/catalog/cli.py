@@ -36,6 +36,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--demo", action="store_true", help="load the demo catalog first")
+    serve.add_argument(
+        "--allow-anonymous",
+        metavar="ROLE",
+        choices=["reader", "producer", "steward", "admin"],
+        help="let requests without a token in with this role (off by default)",
+    )
+
+    token = command("token", "Create or revoke an API token (works while a server runs).")
+    token.add_argument("action", choices=["create", "revoke"])
+    token.add_argument("name")
+    token.add_argument(
+        "--role", choices=["reader", "producer", "steward", "admin"], default="reader"
+    )
 
     command("demo", "Load the demo catalog (ride-sharing fraud detection).")
 
@@ -80,9 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {k: v for k, v in (("data", args.data),) if v is not None}
     if args.command == "serve":
-        overrides.update(
-            {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-        )
+        given = (("host", args.host), ("port", args.port), ("anonymous_role", args.allow_anonymous))
+        overrides.update({k: v for k, v in given if v is not None})
     try:
         settings = Settings(**overrides)
         return _run(args, settings)

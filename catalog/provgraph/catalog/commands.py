@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sys
 from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
 from provgraph.catalog.http.lineage import parse_edge_kinds
-from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.errors import DataDirError, InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import parse_timestamp
 from provgraph.catalog.service.catalog import Catalog
@@ -175,3 +176,22 @@ def policy(args: argparse.Namespace, settings: Settings) -> int:
         for reason in entry.deny:
             print(f"      - {reason}")
     return 1 if newly else 0
+
+
+def token(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
+    from provgraph.catalog.datadir import MARKER
+
+    if not (settings.data / MARKER).exists():
+        raise DataDirError(f"{settings.data} is not a provgraph data directory (no {MARKER})")
+    store = TokenStore(settings.data / TOKENS_FILE)
+    if args.action == "revoke":
+        if not store.revoke(args.name):
+            raise NodeNotFoundError(args.name, f"no token named {args.name!r}")
+        print(f"revoked the token of {args.name}")
+        return 0
+    print(store.create(args.name, Role.named(args.role)))
+    print(
+        f"(a {args.role} token for {args.name}; shown once, only its hash is kept)", file=sys.stderr
+    )
+    return 0

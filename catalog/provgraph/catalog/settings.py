@@ -24,5 +24,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OPA_URL", "PROVGRAPH_OPA_URL"),
         description="Decide with this OPA server instead of the embedded engine",
     )
+    anonymous_role: str | None = Field(
+        default=None,
+        description="Let requests without a token in, with this role (for the embedded demo)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000

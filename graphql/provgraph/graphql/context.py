@@ -10,6 +10,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
@@ -46,9 +47,13 @@ class Loaders:
 
 
 class GraphContext(BaseContext):
-    def __init__(self, catalog: Catalog, actor: str, gate: Any = None) -> None:
+    def __init__(
+        self, catalog: Catalog, actor: str, gate: Any = None, *, role: Role = Role.ADMIN
+    ) -> None:
         super().__init__()
         self.catalog = catalog
+        self.role = role
+        """In-process callers (tests, embedding applications) act as admin."""
         self.gate = gate
         """The feature-use gate (provgraph.policies), set by the app that composes them."""
         self.actor = actor

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import ValidationError
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import CatalogError, UnknownReferenceError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import utc_now
@@ -19,7 +20,12 @@ from provgraph.graphql.inputs import (
     RegisterModelVersionInput,
 )
 from provgraph.graphql.resolve import CtxInfo
-from provgraph.graphql.types.errors import InvalidInputError, NotFoundError, RejectedError
+from provgraph.graphql.types.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    RejectedError,
+)
 
 
 @strawberry.type(description="The change was logged (or was already there: duplicate).")
@@ -29,7 +35,7 @@ class MutationSuccess:
 
 
 MutationResult = Annotated[
-    MutationSuccess | NotFoundError | InvalidInputError | RejectedError,
+    MutationSuccess | NotFoundError | InvalidInputError | RejectedError | ForbiddenError,
     strawberry.union("MutationResult"),
 ]
 
@@ -42,9 +48,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_REQUIRED_ROLE = {
+    "dataset.registered": Role.PRODUCER,
+    "feature.defined": Role.PRODUCER,
+    "model_version.registered": Role.PRODUCER,
+    "deployment.recorded": Role.PRODUCER,
+    "asset.described": Role.STEWARD,
+    "asset.owners_assigned": Role.STEWARD,
+    "classification.changed": Role.STEWARD,
+    "feature.status_changed": Role.STEWARD,
+}
+
+
 def _submit(
     info: CtxInfo, event_type: str, **fields: Any
-) -> MutationSuccess | NotFoundError | InvalidInputError | RejectedError:
+) -> MutationSuccess | NotFoundError | InvalidInputError | RejectedError | ForbiddenError:
+    required = _REQUIRED_ROLE[event_type]
+    if info.context.role < required:
+        return ForbiddenError(
+            message=f"{event_type} needs the {required.label} role; "
+            f"{info.context.actor} has {info.context.role.label}",
+            required_role=required.label,
+        )
     payload = {
         "type": event_type,
         "event_time": utc_now(),

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from pydantic import ValidationError
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -19,7 +20,7 @@ from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
 from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
 from provgraph.graphql.types.dataset import Dataset
-from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
+from provgraph.graphql.types.errors import ForbiddenError, InvalidInputError, NotFoundError
 from provgraph.graphql.types.feature_use import (
     ComplianceEntry,
     FeatureExplanation,
@@ -64,7 +65,8 @@ ClassificationsOutcome = Annotated[
     Classifications | NotFoundError | InvalidInputError, strawberry.union("ClassificationsOutcome")
 ]
 FeatureUseOutcome = Annotated[
-    FeatureUseResult | NotFoundError | InvalidInputError, strawberry.union("FeatureUseOutcome")
+    FeatureUseResult | NotFoundError | InvalidInputError | ForbiddenError,
+    strawberry.union("FeatureUseOutcome"),
 ]
 SearchOutcome = Annotated[SearchResults | InvalidInputError, strawberry.union("SearchOutcome")]
 MAX_PAGE = 500
@@ -152,6 +154,12 @@ class Query:
     )
     def feature_use(self, info: CtxInfo, input: FeatureUseInput) -> FeatureUseOutcome:
         gate: FeatureUseGate = info.context.gate
+        if info.context.role < Role.PRODUCER:
+            return ForbiddenError(
+                message=f"feature-use checks need the producer role; {info.context.actor} has "
+                f"{info.context.role.label}",
+                required_role=Role.PRODUCER.label,
+            )
         try:
             request = FeatureUseRequest.model_validate(
                 {
@@ -191,6 +199,11 @@ class Query:
         "ones were allowed at their last recorded decision."
     )
     def compliance_report(self, info: CtxInfo) -> list[ComplianceEntry]:
+        if info.context.role < Role.STEWARD:
+            raise PermissionError(
+                f"complianceReport needs the steward role; {info.context.actor} has "
+                f"{info.context.role.label}"
+            )
         entries = recheck(info.context.catalog, info.context.gate, actor=info.context.actor)
         return [
             ComplianceEntry(

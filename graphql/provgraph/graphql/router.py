@@ -5,14 +5,20 @@ from __future__ import annotations
 from fastapi import Request
 from strawberry.fastapi import GraphQLRouter
 
-from provgraph.catalog.http.events import request_actor
+from provgraph.catalog.access import Role
+from provgraph.catalog.http.auth import requires
 from provgraph.graphql.context import GraphContext
 from provgraph.graphql.schema import schema
 
 
 async def _context(request: Request) -> GraphContext:
-    actor = request_actor(request, request.headers.get("X-Provgraph-Actor"))
-    return GraphContext(request.app.state.catalog, actor, getattr(request.app.state, "gate", None))
+    caller = requires(Role.READER)(request)
+    return GraphContext(
+        request.app.state.catalog,
+        caller.actor,
+        getattr(request.app.state, "gate", None),
+        role=caller.role,
+    )
 
 
 def graphql_router() -> GraphQLRouter[GraphContext, None]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from provgraph.catalog.http.events import request_actor
+from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.http.auth import requires
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
@@ -39,13 +40,11 @@ class DecisionOut(BaseModel):
 async def feature_use(
     request: Request,
     body: FeatureUseRequest,
-    actor: Annotated[str | None, Header(alias="X-Provgraph-Actor", max_length=256)] = None,
+    caller: Annotated[Principal, Depends(requires(Role.PRODUCER))],
 ) -> DecisionOut:
     """Allowed and denied uses both answer 200 with the decision; bad questions get 4xx."""
     gate: FeatureUseGate = request.app.state.gate
-    result = await run_in_threadpool(
-        gate.check_feature_use, body, actor=request_actor(request, actor)
-    )
+    result = await run_in_threadpool(gate.check_feature_use, body, actor=caller.actor)
     decision = result.decision
     return DecisionOut(
         allow=decision.allow,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Request
+from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import Submission
@@ -35,19 +37,11 @@ class EventsAccepted(BaseModel):
     receipts: list[ReceiptOut]
 
 
-def request_actor(request: Request, header: str | None) -> str:
-    """Who is writing. Token-based identity replaces the header when access control lands."""
-    if header:
-        return header
-    host = request.client.host if request.client else "unknown-host"
-    return f"anonymous@{host}"
-
-
 @router.post("/events", response_model=EventsAccepted)
 def post_events(
     request: Request,
     body: Annotated[EventIn | list[EventIn], Body()],
-    actor: Annotated[str | None, Header(alias="X-Provgraph-Actor", max_length=256)] = None,
+    caller: Annotated[Principal, Depends(requires(Role.PRODUCER))],
 ) -> EventsAccepted:
     items = body if isinstance(body, list) else [body]
     if not items:
@@ -57,7 +51,7 @@ def post_events(
     catalog: Catalog = request.app.state.catalog
     receipts = catalog.submit(
         [Submission(item.event, item.idempotency_key) for item in items],
-        actor=request_actor(request, actor),
+        actor=caller.actor,
     )
     return EventsAccepted(
         accepted=sum(not r.duplicate for r in receipts),

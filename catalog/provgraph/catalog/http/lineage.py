@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from provgraph.catalog.access import Role
+from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
@@ -14,7 +16,9 @@ from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
 from provgraph.catalog.service.traversal import Direction
 
-router = APIRouter(prefix="/api/v1", tags=["lineage"])
+router = APIRouter(
+    prefix="/api/v1", tags=["lineage"], dependencies=[Depends(requires(Role.READER))]
+)
 
 
 def _catalog(request: Request) -> Catalog:

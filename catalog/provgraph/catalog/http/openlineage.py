@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from provgraph.catalog.http.events import MAX_BATCH, request_actor
+from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.http.auth import requires
+from provgraph.catalog.http.events import MAX_BATCH
 from provgraph.catalog.model.errors import InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.graph import canonical_json
 from provgraph.catalog.openlineage.ml_facets import SCHEMA_VERSION, json_schema
@@ -30,7 +32,7 @@ def _kind(item: Any) -> str:
 
 @router.post("/api/v1/lineage", status_code=201)
 async def post_openlineage(
-    request: Request, actor: str | None = Header(default=None, alias="X-Provgraph-Actor")
+    request: Request, caller: Annotated[Principal, Depends(requires(Role.PRODUCER))]
 ) -> JSONResponse:
     """Accept one OpenLineage event or a JSON array of them; 201 once durably logged."""
     body = await request.body()
@@ -56,9 +58,7 @@ async def post_openlineage(
             origin.append(position)
     catalog: Catalog = request.app.state.catalog
     try:
-        receipts = await run_in_threadpool(
-            catalog.submit, submissions, actor=request_actor(request, actor)
-        )
+        receipts = await run_in_threadpool(catalog.submit, submissions, actor=caller.actor)
     except EventRejectedError as exc:
         position = origin[exc.position]
         raise EventRejectedError(

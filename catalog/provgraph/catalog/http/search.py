@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from provgraph.catalog.access import Role
+from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.search.port import SearchFilters, SearchHit
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.search import Cursor
 
-router = APIRouter(prefix="/api/v1", tags=["search"])
+router = APIRouter(prefix="/api/v1", tags=["search"], dependencies=[Depends(requires(Role.READER))])
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,9 @@ class InvalidInputError:
 class RejectedError:
     message: str
     reason: str
+
+
+@strawberry.type(description="The caller's role does not allow this.")
+class ForbiddenError:
+    message: str
+    required_role: str

@@ -1,0 +1,148 @@
+"""API tokens and roles. Tokens are stored hashed in `<data>/tokens.json`; the file may be
+changed while a server runs (`provgraph token create`), and the server reloads it when it
+changes."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from pathlib import Path
+
+from provgraph.catalog.model.errors import CatalogError
+
+TOKENS_FILE = "tokens.json"
+
+
+class Role(IntEnum):
+    """Each role may do what the ones below it may."""
+
+    READER = 1
+    """read the catalog, lineage, search"""
+    PRODUCER = 2
+    """send events (OpenLineage, native), register assets, ask feature-use questions"""
+    STEWARD = 3
+    """curate: describe, own, classify, certify/deprecate; re-check compliance"""
+    ADMIN = 4
+
+    @classmethod
+    def named(cls, name: str) -> Role:
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            known = ", ".join(r.name.lower() for r in cls)
+            raise TokenError(f"unknown role {name!r}; roles: {known}") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    actor: str
+    """What every event this principal writes records as its actor."""
+    role: Role
+
+    def may(self, role: Role) -> bool:
+        return self.role >= role
+
+
+class TokenError(CatalogError):
+    pass
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._by_digest: dict[str, Principal] = {}
+
+    def create(self, name: str, role: Role) -> str:
+        """A new token for `name` (shown once; only its hash is kept)."""
+        if not name or len(name) > 200 or any(c.isspace() for c in name):
+            raise TokenError("a token name is 1-200 characters without spaces")
+        token = "pgt_" + secrets.token_urlsafe(32)
+        with self._file_lock():
+            entries = [e for e in self._read() if e["name"] != name]
+            entries.append(
+                {
+                    "name": name,
+                    "role": role.label,
+                    "sha256": _digest(token),
+                    "created_at": datetime.now(UTC).isoformat(),
+                }
+            )
+            self._write(entries)
+        return token
+
+    def revoke(self, name: str) -> bool:
+        with self._file_lock():
+            entries = self._read()
+            kept = [e for e in entries if e["name"] != name]
+            self._write(kept)
+        return len(kept) != len(entries)
+
+    def lookup(self, token: str) -> Principal | None:
+        with self._lock:
+            self._reload_if_changed()
+            return self._by_digest.get(_digest(token))
+
+    def _reload_if_changed(self) -> None:
+        try:
+            status = self._path.stat()
+        except FileNotFoundError:
+            self._stamp, self._by_digest = None, {}
+            return
+        stamp = (status.st_mtime_ns, status.st_size)
+        if stamp == self._stamp:
+            return
+        self._by_digest = {
+            e["sha256"]: Principal(actor=f"token:{e['name']}", role=Role.named(e["role"]))
+            for e in self._read()
+        }
+        self._stamp = stamp
+
+    def _read(self) -> list[dict[str, str]]:
+        if not self._path.exists():
+            return []
+        try:
+            entries = json.loads(self._path.read_text())
+        except ValueError as exc:
+            raise TokenError(f"{self._path} is not valid JSON: {exc}") from exc
+        if not isinstance(entries, list):
+            raise TokenError(f"{self._path} must hold a JSON list of tokens")
+        return entries
+
+    def _write(self, entries: list[dict[str, str]]) -> None:
+        temporary = self._path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(entries, indent=2) + "\n")
+        os.chmod(temporary, 0o600)
+        temporary.replace(self._path)
+
+    def _file_lock(self) -> _FileLock:
+        return _FileLock(self._path.with_suffix(".lock"))
+
+
+class _FileLock:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __enter__(self) -> None:
+        self._handle = self._path.open("a")
+        fcntl.flock(self._handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
