@@ -19,14 +19,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield running
 
 
-def gql(
-    server: RunningServer, query: str, actor: str = "alice", **variables: Any
-) -> dict[str, Any]:
-    response = httpx.post(
-        f"{server.url}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"X-Provgraph-Actor": actor},
-    )
+def gql(server: RunningServer, query: str, **variables: Any) -> dict[str, Any]:
+    response = httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -153,13 +147,12 @@ def test_depth_and_alias_limits(server: RunningServer) -> None:
     assert "aliases" in gql(server, aliases)["errors"][0]["message"].lower()
 
 
-def test_mutations_become_events_with_their_actor(server: RunningServer) -> None:
+def test_mutations_become_events(server: RunningServer) -> None:
     register = gql(
         server,
         """mutation { registerDataset(input: {namespace: "pg", name: "public.payments",
         description: "payments", fields: [{name: "id", type: "int"}, {name: "card", type: "text", classifications: ["pii.financial"]}],
         owners: ["team:payments"]}) { __typename ... on MutationSuccess { seq duplicate } } }""",
-        actor="carol",
     )
     assert register["data"]["registerDataset"]["__typename"] == "MutationSuccess"
     feature = "urn:provgraph:feature:rider_risk:avg_fare"

@@ -64,7 +64,6 @@ def test_events_are_idempotent_over_http(server: RunningServer) -> None:
     first = httpx.post(
         f"{server.url}/api/v1/events",
         json=[_event("a"), _event("b")],
-        headers={"X-Provgraph-Actor": "alice"},
     )
     assert first.status_code == 200, first.text
     assert first.json()["accepted"] == 2
