@@ -189,3 +189,28 @@ def test_quality_facets_become_validation_results(catalog: Catalog) -> None:
     assert result is not None
     assert result.props["row_count"] == 10 and result.props["success"] is False
     assert result.props["column_metrics"] == {"id": {"nullCount": 0}}
+
+
+def test_the_tags_facet_sets_classifications(catalog: Catalog) -> None:
+    entries = [
+        {"key": "pii", "value": "email", "field": "email"},
+        {"key": "classification", "value": "sensitive"},
+    ]
+    tags = {"tags": {"tags": entries}}
+    event = {
+        "eventTime": "2026-01-01T00:00:00Z",
+        **P,
+        "dataset": {
+            "namespace": "pg",
+            "name": "users",
+            "facets": {**_schema("id", "email"), **tags},
+        },
+    }
+    _send(catalog, event)
+    assert catalog.classifications.tags("urn:provgraph:dataset:pg:users") == ["sensitive"]
+    version = catalog.index.edges_from("urn:provgraph:dataset:pg:users", EdgeKind.HAS_VERSION)[
+        0
+    ].dst
+    column = version.replace("dataset-version", "column")
+    assert catalog.classifications.tags(column + "#email") == ["pii.email", "sensitive"]
+    assert catalog.classifications.tags(column + "#id") == ["sensitive"]

@@ -7,6 +7,7 @@ rejected with its name and the problem; facets we do not understand are kept ver
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -129,6 +130,45 @@ class DataQualityAssertionsFacet(_Facet):
     assertions: list[Assertion] = Field(default_factory=list)
 
 
+class TagEntry(_Facet):
+    key: str
+    value: str | None = None
+    field: str | None = None
+
+
+class TagsFacet(_Facet):
+    tags: list[TagEntry] = Field(default_factory=list)
+
+
+_TRUTHY = {None, "", "true", "yes", "1"}
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_.:\-]*$")
+
+
+def classification_tags(facets: Facets) -> dict[str | None, list[str]]:
+    """The `tags` facet as classifications, by field (None: the whole dataset).
+
+    `{"key": "pii", "value": "email"}` is `pii.email`; `{"key": "classification",
+    "value": "sensitive"}` and `{"key": "sensitive", "value": "true"}` are `sensitive`.
+    """
+    facet = read(facets, "tags", TagsFacet)
+    found: dict[str | None, list[str]] = {}
+    for entry in facet.tags if facet else []:
+        key, value = entry.key.strip().lower(), (entry.value or "").strip().lower()
+        if key in ("classification", "tag") and value:
+            tag = value
+        elif value in _TRUTHY:
+            tag = key
+        else:
+            tag = f"{key}.{value}"
+        if not _TAG.match(tag):
+            raise InvalidEventError(
+                f"facet 'tags': {tag!r} is not a classification "
+                "(lowercase letters, digits, . _ : -)"
+            )
+        found.setdefault(entry.field, []).append(tag)
+    return found
+
+
 class OutputStatisticsFacet(_Facet):
     rowCount: int | None = None  # noqa: N815
     size: int | None = None
@@ -155,13 +195,19 @@ def schema_fields(facets: Facets) -> list[FieldSpec]:
     facet = read(facets, "schema", SchemaFacet)
     if facet is None:
         return []
+    tags = classification_tags(facets)
     flat: list[FieldSpec] = []
 
     def walk(fields: list[SchemaField], prefix: str) -> None:
         for field in fields:
             name = prefix + field.name
             flat.append(
-                FieldSpec(name=name, type=field.type or "unknown", description=field.description)
+                FieldSpec(
+                    name=name,
+                    type=field.type or "unknown",
+                    description=field.description,
+                    classifications=sorted(set(tags.get(name, []))),
+                )
             )
             walk(field.fields, name + ".")
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import (
     CatalogEvent,
+    ClassificationChanged,
     ColumnRef,
     DatasetRef,
     DatasetRegistered,
@@ -33,6 +34,7 @@ from provgraph.catalog.model.events import (
     RunRecorded,
     TrainingSetCreated,
 )
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.openlineage import facets as f
 from provgraph.catalog.openlineage.ml_facets import (
     FACETS,
@@ -58,7 +60,7 @@ def translate(event: OpenLineageEvent) -> list[CatalogEvent]:
         if isinstance(event, RunEvent):
             return _run_event(event)
         if isinstance(event, DatasetEvent):
-            return [_dataset_event(event)]
+            return _dataset_event(event)
         return [_job_event(event)]
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -263,9 +265,9 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
     return events
 
 
-def _dataset_event(event: DatasetEvent) -> DatasetRegistered:
+def _dataset_event(event: DatasetEvent) -> list[CatalogEvent]:
     dataset = event.dataset
-    return DatasetRegistered(
+    registered = DatasetRegistered(
         event_time=event.eventTime,
         namespace=dataset.namespace,
         name=dataset.name,
@@ -273,6 +275,15 @@ def _dataset_event(event: DatasetEvent) -> DatasetRegistered:
         fields=f.schema_fields(dataset.facets),
         owners=f.owners(dataset.facets),
     )
+    urn = str(Urn.dataset(dataset.namespace, dataset.name))
+    whole = f.classification_tags(dataset.facets).get(None, [])
+    return [
+        registered,
+        *(
+            ClassificationChanged(event_time=event.eventTime, urn=urn, tag=t)
+            for t in sorted(set(whole))
+        ),
+    ]
 
 
 def _job_event(event: JobEvent) -> JobDeclared:
