@@ -9,9 +9,7 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
-from provgraph.graphql.types.classification import Classification
-from provgraph.graphql.types.node import Node
-from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.types.curated import Curated
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.dataset_version import DatasetVersion
@@ -22,7 +20,7 @@ _Job = Annotated["Job", strawberry.lazy("provgraph.graphql.types.job")]
 
 
 @strawberry.type
-class Dataset(Node):
+class Dataset(Curated):
     @strawberry.field
     def namespace(self) -> str:
         return str(self.prop("namespace"))
@@ -55,14 +53,4 @@ class Dataset(Node):
     async def consumers(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Job]:
         return wrap_all(
             await neighbours(info, self.record.urn, EdgeKind.READS, outgoing=False, as_of=as_of)
-        )
-
-    @strawberry.field
-    async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
-
-    @strawberry.field
-    async def classifications(self, info: CtxInfo) -> list[Classification]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
         )

@@ -9,9 +9,8 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
-from provgraph.graphql.types.node import Node
-from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap
+from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.model_version import ModelVersion
@@ -27,7 +26,7 @@ class ServingPeriod:
 
 
 @strawberry.type
-class Deployment(Node):
+class Deployment(Owned):
     @strawberry.field
     def environment(self) -> str:
         return str(self.prop("environment"))
@@ -68,7 +67,3 @@ class Deployment(Node):
             )
             for e in periods
         ]
-
-    @strawberry.field
-    async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))

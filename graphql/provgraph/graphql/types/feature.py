@@ -8,9 +8,7 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
-from provgraph.graphql.types.classification import Classification
-from provgraph.graphql.types.node import Node
-from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.types.curated import Curated
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.feature_version import FeatureVersion
@@ -19,7 +17,7 @@ _Version = Annotated["FeatureVersion", strawberry.lazy("provgraph.graphql.types.
 
 
 @strawberry.type
-class Feature(Node):
+class Feature(Curated):
     @strawberry.field
     def group(self) -> str:
         return str(self.prop("group"))
@@ -57,13 +55,3 @@ class Feature(Node):
     async def latest_version(self, info: CtxInfo) -> _Version | None:
         found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
         return wrap_all([max(found, key=lambda r: r.created_at)])[0] if found else None
-
-    @strawberry.field
-    async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
-
-    @strawberry.field
-    async def classifications(self, info: CtxInfo) -> list[Classification]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
-        )

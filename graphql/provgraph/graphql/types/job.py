@@ -9,8 +9,7 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
-from provgraph.graphql.types.node import Node
-from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.dataset import Dataset
@@ -21,7 +20,7 @@ _Run = Annotated["Run", strawberry.lazy("provgraph.graphql.types.run")]
 
 
 @strawberry.type
-class Job(Node):
+class Job(Owned):
     @strawberry.field
     def namespace(self) -> str:
         return str(self.prop("namespace"))
@@ -62,7 +61,3 @@ class Job(Node):
         return wrap_all(
             await neighbours(info, self.record.urn, EdgeKind.WRITES, outgoing=True, as_of=as_of)
         )
-
-    @strawberry.field
-    async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))

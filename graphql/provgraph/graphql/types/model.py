@@ -8,8 +8,7 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
-from provgraph.graphql.types.node import Node
-from provgraph.graphql.types.owner import Owner
+from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.model_version import ModelVersion
@@ -18,7 +17,7 @@ _Version = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.mo
 
 
 @strawberry.type
-class Model(Node):
+class Model(Owned):
     @strawberry.field
     def name(self) -> str:
         return str(self.prop("name"))
@@ -31,7 +30,3 @@ class Model(Node):
     async def versions(self, info: CtxInfo) -> list[_Version]:
         found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
         return wrap_all(sorted(found, key=lambda r: r.created_at))
-
-    @strawberry.field
-    async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
