@@ -79,3 +79,21 @@ def test_limit_cuts_the_farthest_nodes_first() -> None:
     )
     assert len(capped.node_hops()) == 4 and PartialReason.LIMIT in capped.partial
     assert max(capped.node_hops().values()) <= sorted(full.node_hops().values())[3]
+
+
+def test_newest_version_does_not_depend_on_load_order() -> None:
+    container = "urn:provgraph:dataset:ns:t"
+    versions = [f"urn:provgraph:dataset-version:ns:t@{v}" for v in ("a", "b", "c")]
+    nodes = [NodeRecord(container, NodeKind.DATASET, 0)] + [
+        NodeRecord(v, NodeKind.DATASET_VERSION, 0) for v in versions
+    ]
+    edges = [
+        EdgeRecord(EdgeKind.HAS_VERSION, container, v, 5 if v.endswith("c") else 9)
+        for v in versions
+    ]
+    answers = set()
+    for order in (edges, list(reversed(edges))):
+        index = LineageIndex()
+        index.load(nodes, order)
+        answers.add(index.newest_member(container))
+    assert answers == {(9, versions[1])}

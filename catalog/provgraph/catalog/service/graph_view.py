@@ -98,14 +98,15 @@ class PendingView:
 
     def newest_member(self, container: str, kind: NodeKind) -> str | None:
         """The newest version (by when it was recorded) of a dataset, feature or model."""
-        members = [
-            e
-            for e in self.edges_from(container, EdgeKind.HAS_VERSION)
-            if self.kind_of(e.dst) is kind
+        candidates = [
+            (e.valid_from, e.dst)
+            for e in self._opened_from.get(container, ())
+            if e.kind is EdgeKind.HAS_VERSION and self.kind_of(e.dst) is kind
         ]
-        if not members:
-            return None
-        return max(members, key=lambda e: e.valid_from).dst
+        committed = self._index.newest_member(container)
+        if committed is not None and self.kind_of(committed[1]) is kind:
+            candidates.append(committed)
+        return max(candidates)[1] if candidates else None
 
     def newest_of_kind(self, kind: NodeKind, name: str) -> str | None:
         """The most recently created node of `kind` named `name`, pending ones included."""

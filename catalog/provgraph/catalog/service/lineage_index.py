@@ -66,6 +66,8 @@ class LineageIndex:
         self._rx_down = rx.PyDiGraph(multigraph=True)
         self._rx_edges: dict[int, tuple[int, int]] = {}
         self._by_kind: dict[NodeKind, list[int]] = {kind: [] for kind in NodeKind}
+        self._newest: dict[int, tuple[int, int]] = {}
+        """container -> (valid_from, member) of its newest HAS_VERSION member."""
 
     # ---- building -------------------------------------------------------------------------
 
@@ -140,6 +142,15 @@ class LineageIndex:
         self._vt.append(edge.valid_to)
         self._out[src].append(index)
         self._in[dst].append(index)
+        if edge.kind is EdgeKind.HAS_VERSION:
+            # ties (two versions recorded at one instant) go to the greater URN, whatever the
+            # order edges were loaded in, so restarts and replays agree with the projection
+            current = self._newest.get(src)
+            if current is None or (current[0], self._urns[current[1]]) < (
+                edge.valid_from,
+                edge.dst,
+            ):
+                self._newest[src] = (edge.valid_from, dst)
         flow = edge.kind.flow
         if flow is Flow.NONE:
             return
@@ -192,6 +203,13 @@ class LineageIndex:
                     candidate = (self._created[index], self._urns[index])
                     best = candidate if best is None or candidate > best else best
             return None if best is None else best[1]
+
+    def newest_member(self, container: str) -> tuple[int, str] | None:
+        """(recorded at, urn) of the newest version of a dataset, feature or model."""
+        with self._lock:
+            index = self._ids.get(container)
+            found = None if index is None else self._newest.get(index)
+            return None if found is None else (found[0], self._urns[found[1]])
 
     def urns_of_kind(self, kind: NodeKind, *, offset: int = 0, limit: int = 100) -> list[str]:
         """Nodes of one kind in the order they were recorded."""
