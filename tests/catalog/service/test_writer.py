@@ -249,3 +249,29 @@ def test_concurrent_batches_commit_together_and_fail_alone(catalog: Catalog) -> 
     receipts_of_t0 = [o for n, o in enumerate(outcomes) if n in (0, 13)]
     assert sorted(r[0].duplicate for r in receipts_of_t0) == [False, True]  # type: ignore[index]
     assert catalog.store.counts() == catalog.index.counts()
+
+
+def test_concurrent_single_event_writers_share_transactions(catalog: Catalog) -> None:
+    import threading
+
+    applies: list[int] = []
+    original = catalog.store.apply
+
+    def counting(change: object, *, applied_seq: int) -> None:
+        applies.append(applied_seq)
+        original(change, applied_seq=applied_seq)  # type: ignore[arg-type]
+
+    catalog.store.apply = counting  # type: ignore[method-assign]
+
+    def writer(number: int) -> None:
+        for round_ in range(10):
+            catalog.submit(subs(dataset(f"w{number}_{round_}", "id")), actor=f"w{number}")
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert catalog.log.last_seq() == 80
+    assert len(applies) < 80  # grouped: fewer store transactions than batches
+    assert catalog.store.counts() == catalog.index.counts()

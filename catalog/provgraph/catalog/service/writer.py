@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from provgraph.catalog import metrics
 from provgraph.catalog.log.port import EventLog, NewEntry
@@ -28,6 +28,7 @@ CRASH_ENV = "PROVGRAPH_CRASH_AT"
 """Fault injection for crash tests: 'after-log-append' kills the process with SIGKILL."""
 
 RECOVERY_BATCH = 500
+GROUP_WINDOW_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class _Request:
     receipts: list[Receipt] | None = None
     error: BaseException | None = None
     done: bool = False
+    wake: threading.Event = field(default_factory=threading.Event)
 
 
 def _key(submission: Submission) -> str:
@@ -83,6 +85,9 @@ class EventWriter:
         self._lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Request] = []
+        self._concurrent = False
+        """Whether the last group saw other writers (then the next one waits for them)."""
+        """Callers inside submit(), queued or about to queue."""
         self._crash_at = os.environ.get(CRASH_ENV)
         self._cache = NodeCache(store)
         self._listeners: list[Callable[[GraphChange, int], None]] = []
@@ -106,16 +111,44 @@ class EventWriter:
         with self._queue_lock:
             self._queue.append(request)
         while not request.done:
-            with self._lock:
-                if request.done:
-                    break
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._commit(group)
+            if self._lock.acquire(blocking=False):
+                try:
+                    self._lead()
+                finally:
+                    self._lock.release()
+                self._nudge_next()
+            else:
+                request.wake.wait(timeout=0.05)
+                request.wake.clear()
         if request.error is not None:
             raise request.error
         assert request.receipts is not None
         return request.receipts
+
+    def _lead(self) -> None:
+        """Commit every queued batch as one group (the caller holds the writer lock)."""
+        if self._concurrent:
+            # the last group had company: give concurrent writers a moment to queue up
+            time.sleep(GROUP_WINDOW_S)
+        with self._queue_lock:
+            group, self._queue = self._queue, []
+        self._concurrent = len(group) > 1
+        if not group:
+            return
+        try:
+            self._commit(group)
+        except BaseException as exc:  # a bug must not leave writers waiting forever
+            _fail([r for r in group if not r.done], exc)
+        finally:
+            for request in group:
+                request.wake.set()
+
+    def _nudge_next(self) -> None:
+        """Wake a queued writer so it takes the lead for the next group."""
+        with self._queue_lock:
+            waiting = self._queue[0] if self._queue else None
+        if waiting is not None:
+            waiting.wake.set()
 
     def _commit(self, group: list[_Request]) -> None:
         try:
