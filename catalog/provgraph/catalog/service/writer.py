@@ -110,7 +110,10 @@ class EventWriter:
         request = _Request(list(submissions), actor)
         with self._queue_lock:
             self._queue.append(request)
-        while not request.done:
+        while True:
+            request.wake.clear()  # before looking: a wake-up set after this is not lost
+            if request.done:
+                break
             if self._lock.acquire(blocking=False):
                 try:
                     self._lead()
@@ -119,7 +122,6 @@ class EventWriter:
                 self._nudge_next()
             else:
                 request.wake.wait(timeout=0.05)
-                request.wake.clear()
         if request.error is not None:
             raise request.error
         assert request.receipts is not None
