@@ -32,6 +32,17 @@ async def neighbours(
     return [r for r in records if r is not None]
 
 
+async def versions(info: CtxInfo, container: str) -> list[Any]:
+    """The versions of a dataset, feature or model, oldest first, wrapped."""
+    found = await neighbours(info, container, EdgeKind.HAS_VERSION, outgoing=True)
+    return wrap_all(sorted(found, key=lambda r: r.created_at))
+
+
+async def latest_version(info: CtxInfo, container: str) -> Any:
+    found = await versions(info, container)
+    return found[-1] if found else None
+
+
 async def record(info: CtxInfo, urn: str | None) -> NodeRecord | None:
     if urn is None:
         return None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.resolve import CtxInfo, latest_version, neighbours, versions, wrap_all
 from provgraph.graphql.types.curated import Curated
 
 if TYPE_CHECKING:
@@ -35,13 +35,12 @@ class Dataset(Curated):
 
     @strawberry.field(description="Every recorded version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:
-        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
-        return wrap_all(sorted(found, key=lambda r: r.created_at))
+        return await versions(info, self.record.urn)
 
     @strawberry.field
     async def latest_version(self, info: CtxInfo) -> _Version | None:
-        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
-        return wrap_all([max(found, key=lambda r: r.created_at)])[0] if found else None
+        newest: _Version | None = await latest_version(info, self.record.urn)
+        return newest
 
     @strawberry.field(description="Jobs that write this dataset (as of a moment; default now).")
     async def producers(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Job]:

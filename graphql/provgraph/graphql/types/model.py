@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.resolve import CtxInfo, versions
 from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
@@ -28,5 +27,4 @@ class Model(Owned):
 
     @strawberry.field(description="Every version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:
-        found = await neighbours(info, self.record.urn, EdgeKind.HAS_VERSION, outgoing=True)
-        return wrap_all(sorted(found, key=lambda r: r.created_at))
+        return await versions(info, self.record.urn)
