@@ -7,7 +7,7 @@ from pathlib import Path
 import graphql
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE_ROOTS = ("catalog", "graphql", "policies", "integrations")
+SOURCE_ROOTS = ("catalog", "graphql", "policies", "integrations", "server")
 
 
 def test_graphql_resolves_to_graphql_core() -> None:

@@ -19,7 +19,7 @@ PHASE_ONE_EVENTS = len(demo_phases()[0](lambda name: name))
 
 def _provgraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "provgraph.catalog.cli", *args],
+        [sys.executable, "-m", "provgraph.server.cli", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -133,7 +133,7 @@ def test_the_cli(settings: Settings, tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "provgraph.catalog.cli",
+                "provgraph.server.cli",
                 "policy",
                 *args,
                 "--data",

@@ -151,7 +151,7 @@ def _token(data: Path, name: str, role: str) -> dict[str, str]:
         [
             sys.executable,
             "-m",
-            "provgraph.catalog.cli",
+            "provgraph.server.cli",
             "token",
             "create",
             name,

@@ -31,7 +31,7 @@ def start(
         [
             sys.executable,
             "-m",
-            "provgraph.catalog.cli",
+            "provgraph.server.cli",
             "serve",
             "--data",
             str(data),

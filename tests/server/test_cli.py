@@ -15,7 +15,7 @@ PROD = "urn:provgraph:deployment:production:fraud-detector"
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "provgraph.catalog.cli", *args],
+        [sys.executable, "-m", "provgraph.server.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
-from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import Submission
+from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 

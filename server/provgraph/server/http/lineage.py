@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
 from provgraph.catalog.service.traversal import Direction
+from provgraph.server.http.auth import requires
 
 router = APIRouter(
     prefix="/api/v1", tags=["lineage"], dependencies=[Depends(requires(Role.READER))]

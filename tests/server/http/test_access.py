@@ -22,7 +22,7 @@ FEATURE = "urn:provgraph:feature:rider_risk:avg_fare"
 
 def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "provgraph.catalog.cli", "token", *args, "--data", str(data)],
+        [sys.executable, "-m", "provgraph.server.cli", "token", *args, "--data", str(data)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,7 +10,6 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from provgraph.catalog.http.lineage import parse_edge_kinds
 from provgraph.catalog.model.errors import DataDirError, InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import parse_timestamp
@@ -22,6 +21,7 @@ from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
 from provgraph.policies.compliance import BacktestChange, ComplianceEntry
+from provgraph.server.http.lineage import parse_edge_kinds
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -35,7 +35,7 @@ def _moment(as_of: datetime | None) -> str:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from provgraph.catalog.app import create_app
+    from provgraph.server.app import create_app
 
     app = create_app(settings, demo=args.demo)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from provgraph.catalog.access import Principal, Role
-from provgraph.catalog.http.auth import requires
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 

@@ -11,8 +11,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from provgraph.catalog.access import Principal, Role
-from provgraph.catalog.http.auth import requires
-from provgraph.catalog.http.events import MAX_BATCH
 from provgraph.catalog.model.errors import InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.graph import canonical_json
 from provgraph.catalog.openlineage.ml_facets import SCHEMA_VERSION, json_schema
@@ -20,6 +18,8 @@ from provgraph.catalog.openlineage.spec import parse_openlineage
 from provgraph.catalog.openlineage.translate import translate
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import EventRejectedError, Submission
+from provgraph.server.http.auth import requires
+from provgraph.server.http.events import MAX_BATCH
 
 router = APIRouter(tags=["openlineage"])
 

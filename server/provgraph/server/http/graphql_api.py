@@ -6,9 +6,9 @@ from fastapi import Request
 from strawberry.fastapi import GraphQLRouter
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.http.auth import requires
 from provgraph.graphql.context import GraphContext
 from provgraph.graphql.schema import schema
+from provgraph.server.http.auth import requires
 
 
 async def _context(request: Request) -> GraphContext:

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.http.auth import requires
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.search.port import SearchFilters, SearchHit
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.search import Cursor
+from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1", tags=["search"], dependencies=[Depends(requires(Role.READER))])
 

@@ -116,7 +116,7 @@ def _fail(message: str, code: int) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from provgraph.catalog import commands
+    from provgraph.server import commands
 
     handler = getattr(commands, args.command)
     result: int = handler(args, settings)

@@ -11,15 +11,15 @@ from fastapi.responses import JSONResponse
 
 from provgraph.catalog import metrics
 from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
-from provgraph.catalog.http import events, lineage, openlineage, ops, search
-from provgraph.catalog.http.errors import install_error_handlers
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
-from provgraph.graphql.router import graphql_router
-from provgraph.policies import http as policy_http
 from provgraph.policies.factory import policy_engine
 from provgraph.policies.gate import FeatureUseGate
+from provgraph.server.http import events, lineage, openlineage, ops, search
+from provgraph.server.http import policy as policy_http
+from provgraph.server.http.errors import install_error_handlers
+from provgraph.server.http.graphql_api import graphql_router
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 

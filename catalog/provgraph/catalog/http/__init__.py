@@ -1,1 +1,0 @@
-"""REST routes and HTTP plumbing of the FastAPI app (the app factory is provgraph.catalog.app)."""
