@@ -325,27 +325,13 @@ def _search(
 
 
 def _column_lineage(info: CtxInfo, urn: str, depth: int, as_of: datetime | None) -> ColumnLineage:
-    reader, lineage = info.context.catalog.reader, info.context.catalog.lineage
-    parsed = Urn.parse(urn)
-    if parsed.kind is NodeKind.DATASET:
-        versions = reader.related(urn, EdgeKind.HAS_VERSION, outgoing=True, as_of=as_of)
-        if not versions:
-            raise ValueError(f"{urn} has no recorded versions")
-        urn = max(versions, key=lambda e: e.valid_from).dst
-    elif parsed.kind is not NodeKind.DATASET_VERSION:
-        raise ValueError(
-            f"column lineage needs a dataset or dataset-version urn, got a {parsed.kind}"
-        )
-    if not reader.exists(urn):
-        from provgraph.catalog.model.errors import NodeNotFoundError
-
-        raise NodeNotFoundError(urn)
-    column_kinds = frozenset({EdgeKind.DERIVED_FROM})
-    entries = []
-    for edge in reader.related(urn, EdgeKind.HAS_COLUMN, outgoing=True):
-        result = lineage.lineage(
-            edge.dst, depth=depth, as_of=as_of, edge_kinds=column_kinds, include_edges=False
-        )
-        upstream = [LineageNode.of(n) for n in result.nodes if n.depth > 0]
-        entries.append(ColumnLineageEntry(column=strawberry.ID(edge.dst), upstream=upstream))
-    return ColumnLineage(dataset_version=strawberry.ID(urn), columns=entries)
+    found = info.context.catalog.lineage.column_lineage(urn, depth=depth, as_of=as_of)
+    return ColumnLineage(
+        dataset_version=strawberry.ID(found.dataset_version),
+        columns=[
+            ColumnLineageEntry(
+                column=strawberry.ID(c.column), upstream=[LineageNode.of(n) for n in c.upstream]
+            )
+            for c in found.columns
+        ],
+    )

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.service.versions import newest_version, oldest_first
 from provgraph.graphql.context import GraphContext, RelationKey
 
 if TYPE_CHECKING:
@@ -33,14 +34,17 @@ async def neighbours(
 
 
 async def versions(info: CtxInfo, container: str) -> list[Any]:
-    """The versions of a dataset, feature or model, oldest first, wrapped."""
-    found = await neighbours(info, container, EdgeKind.HAS_VERSION, outgoing=True)
-    return wrap_all(sorted(found, key=lambda r: r.created_at))
+    """The versions of a dataset, feature or model, oldest first (the catalog's one rule)."""
+    found = await edges(info, container, EdgeKind.HAS_VERSION, outgoing=True)
+    records = await info.context.loaders.nodes.load_many([e.dst for e in oldest_first(found)])
+    return wrap_all([r for r in records if r is not None])
 
 
 async def latest_version(info: CtxInfo, container: str) -> Any:
-    found = await versions(info, container)
-    return found[-1] if found else None
+    """The newest version of a dataset, feature or model (the catalog's one rule)."""
+    found = await edges(info, container, EdgeKind.HAS_VERSION, outgoing=True)
+    newest = await record(info, newest_version(found))
+    return None if newest is None else wrap(newest)
 
 
 async def record(info: CtxInfo, urn: str | None) -> NodeRecord | None:

@@ -184,7 +184,11 @@ class FeatureUseGate:
         for urn in dict.fromkeys(urns):
             parsed = self._existing(urn, {NodeKind.FEATURE, NodeKind.FEATURE_VERSION}, "feature")
             feature = str(parsed.container()) if parsed.kind is NodeKind.FEATURE_VERSION else urn
-            version = urn if parsed.kind is NodeKind.FEATURE_VERSION else self._newest(feature)
+            version = (
+                urn
+                if parsed.kind is NodeKind.FEATURE_VERSION
+                else self._catalog.reader.newest_version(feature)
+            )
             props = self._catalog.reader.get_nodes([feature])[feature].props
             traces = self._catalog.classifications.classifications(version or feature)
             traces += [
@@ -204,10 +208,6 @@ class FeatureUseGate:
                 }
             )
         return described, explanations
-
-    def _newest(self, feature: str) -> str | None:
-        versions = self._catalog.reader.related(feature, EdgeKind.HAS_VERSION, outgoing=True)
-        return max(versions, key=lambda e: e.valid_from).dst if versions else None
 
     def _quality(self, version: str | None) -> str:
         """passing / failing / unknown: the checks recorded on the feature's source data."""

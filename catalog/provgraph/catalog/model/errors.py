@@ -7,7 +7,11 @@ class CatalogError(Exception):
     """Base class of every error the catalog raises on purpose."""
 
 
-class InvalidUrnError(CatalogError, ValueError):
+class InvalidArgumentError(CatalogError, ValueError):
+    """A question's argument is out of range or does not fit what is asked (a client error)."""
+
+
+class InvalidUrnError(InvalidArgumentError):
     pass
 
 

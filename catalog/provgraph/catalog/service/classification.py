@@ -27,6 +27,7 @@ from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
 
 MAX_VISITED = 100_000
@@ -102,8 +103,10 @@ class ClassificationService:
         if kind is NodeKind.DATASET:
             return self._related(urn, EdgeKind.DERIVED_FROM, at)
         if kind is NodeKind.FEATURE:
-            versions = self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
-            return [max(versions, key=lambda e: e.valid_from).dst] if versions else []
+            newest = newest_version(
+                self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
+            )
+            return [newest] if newest else []
         if kind is NodeKind.FEATURE_VERSION:
             return [
                 *self._related(urn, EdgeKind.COMPUTED_FROM, at),

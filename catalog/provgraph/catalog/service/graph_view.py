@@ -15,6 +15,7 @@ from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.node_cache import NodeCache
+from provgraph.catalog.service.versions import edge_key, version_key
 
 
 class PendingView:
@@ -99,13 +100,13 @@ class PendingView:
     def newest_member(self, container: str, kind: NodeKind) -> str | None:
         """The newest version (by when it was recorded) of a dataset, feature or model."""
         candidates = [
-            (e.valid_from, e.dst)
+            edge_key(e)
             for e in self._opened_from.get(container, ())
             if e.kind is EdgeKind.HAS_VERSION and self.kind_of(e.dst) is kind
         ]
         committed = self._index.newest_member(container)
         if committed is not None and self.kind_of(committed[1]) is kind:
-            candidates.append(committed)
+            candidates.append(version_key(*committed))
         return max(candidates)[1] if candidates else None
 
     def newest_of_kind(self, kind: NodeKind, name: str) -> str | None:

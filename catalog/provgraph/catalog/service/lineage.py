@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from provgraph.catalog import metrics
-from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import from_micros, to_micros
@@ -22,6 +22,7 @@ from provgraph.catalog.service.traversal import (
     Traversal,
     TraversalLimits,
 )
+from provgraph.catalog.service.versions import newest_version
 
 MAX_DEPTH = 100
 MAX_LIMIT = 100_000
@@ -75,6 +76,19 @@ class ImpactResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnUpstream:
+    column: str
+    upstream: list[LineageNode]
+    """The columns this column is derived from, nearest first (the column itself left out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLineageResult:
+    dataset_version: str
+    columns: list[ColumnUpstream]
+
+
+@dataclass(frozen=True, slots=True)
 class LineagePath:
     nodes: list[str]
     edges: list[LineageEdge]
@@ -97,9 +111,9 @@ class LineageService:
         include_edges: bool = True,
     ) -> LineageResult:
         if not 1 <= depth <= MAX_DEPTH:
-            raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
+            raise InvalidArgumentError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
         if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+            raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         at = self._check_exists(urn, as_of)
         started = time.perf_counter()
         traversal = self._index.traverse(
@@ -148,6 +162,35 @@ class LineageService:
             is_partial=bool(traversal.partial),
             partial_reasons=sorted(traversal.partial),
         )
+
+    def column_lineage(
+        self, urn: str, *, depth: int = 20, as_of: datetime | None = None
+    ) -> ColumnLineageResult:
+        """For each column of a dataset version (or of a dataset's newest version as of the
+        moment asked), the columns upstream of it."""
+        parsed = Urn.parse(urn)
+        if parsed.kind is NodeKind.DATASET:
+            at = self._check_exists(urn, as_of)
+            newest = newest_version(
+                self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
+            )
+            if newest is None:
+                raise InvalidArgumentError(f"{urn} has no recorded versions")
+            urn = newest
+        elif parsed.kind is not NodeKind.DATASET_VERSION:
+            raise InvalidArgumentError(
+                f"column lineage needs a dataset or dataset-version urn, got a {parsed.kind}"
+            )
+        self._check_exists(urn, as_of)
+        column_kinds = frozenset({EdgeKind.DERIVED_FROM})
+        columns = []
+        for edge in self._index.related(urn, EdgeKind.HAS_COLUMN, outgoing=True, at=None):
+            result = self.lineage(
+                edge.dst, depth=depth, as_of=as_of, edge_kinds=column_kinds, include_edges=False
+            )
+            upstream = [n for n in result.nodes if n.depth > 0]
+            columns.append(ColumnUpstream(column=edge.dst, upstream=upstream))
+        return ColumnLineageResult(dataset_version=urn, columns=columns)
 
     def paths(
         self,

@@ -33,6 +33,7 @@ from provgraph.catalog.service.traversal import (
     Traversal,
     TraversalLimits,
 )
+from provgraph.catalog.service.versions import edge_key, version_key
 
 _Step = tuple[int, int, bool]
 """(neighbour node, edge index, neighbour is a container: reached but not expanded)."""
@@ -143,13 +144,10 @@ class LineageIndex:
         self._out[src].append(index)
         self._in[dst].append(index)
         if edge.kind is EdgeKind.HAS_VERSION:
-            # ties (two versions recorded at one instant) go to the greater URN, whatever the
-            # order edges were loaded in, so restarts and replays agree with the projection
+            # the one rule (versions.py), whatever the order edges were loaded in, so restarts
+            # and replays agree with the projection
             current = self._newest.get(src)
-            if current is None or (current[0], self._urns[current[1]]) < (
-                edge.valid_from,
-                edge.dst,
-            ):
+            if current is None or version_key(current[0], self._urns[current[1]]) < edge_key(edge):
                 self._newest[src] = (edge.valid_from, dst)
         flow = edge.kind.flow
         if flow is Flow.NONE:

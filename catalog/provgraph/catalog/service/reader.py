@@ -12,6 +12,7 @@ from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
 
 
@@ -35,6 +36,15 @@ class CatalogReader:
         """Every edge of `kind` at `urn`, open or closed, oldest first."""
         edges = self._index.edges_from(urn, kind) if outgoing else self._index.edges_to(urn, kind)
         return sorted(edges, key=lambda e: e.valid_from)
+
+    def newest_version(self, container: str, *, as_of: datetime | None = None) -> str | None:
+        """The newest version of a dataset, feature or model (the rule in versions.py)."""
+        if as_of is None:
+            newest = self._index.newest_member(container)
+            return None if newest is None else newest[1]
+        return newest_version(
+            self.related(container, EdgeKind.HAS_VERSION, outgoing=True, as_of=as_of)
+        )
 
     def exists(self, urn: str) -> bool:
         return self._index.has(urn)

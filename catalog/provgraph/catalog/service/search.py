@@ -18,6 +18,7 @@ from provgraph.catalog.search.port import (
 )
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.traversal import Direction, TraversalLimits
+from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
 
 MAX_PAGE = 100
@@ -157,8 +158,7 @@ class SearchService:
         return [self._document(records[u], versions[u], more) for u in urns if u in records]
 
     def _newest_version(self, urn: str) -> str | None:
-        edges = self._lineage.edges_from(urn, EdgeKind.HAS_VERSION)
-        return max(edges, key=lambda e: e.valid_from).dst if edges else None
+        return newest_version(self._lineage.edges_from(urn, EdgeKind.HAS_VERSION))
 
     def _validations(self, version: str) -> list[str]:
         if self._lineage.kind_of(version) is NodeKind.FEATURE_VERSION:
