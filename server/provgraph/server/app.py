@@ -20,6 +20,7 @@ from provgraph.server.http import events, lineage, openlineage, ops, search
 from provgraph.server.http import policy as policy_http
 from provgraph.server.http.errors import install_error_handlers
 from provgraph.server.http.graphql_api import graphql_router
+from provgraph.server.http.portal import install_portal
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
         version="0.1.0",
         summary="Lineage and governance catalog for machine learning",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.middleware("http")(_limit_body_and_count)
@@ -61,6 +64,7 @@ def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
     app.include_router(search.router)
     app.include_router(policy_http.router)
     app.include_router(graphql_router())
+    install_portal(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Mount the schema on FastAPI at /graphql (GraphiQL on GET)."""
+"""Mount the schema on FastAPI at /graphql (GraphiQL, from local assets, is served by portal.py)."""
 
 from __future__ import annotations
 
@@ -22,4 +22,4 @@ async def _context(request: Request) -> GraphContext:
 
 
 def graphql_router() -> GraphQLRouter[GraphContext, None]:
-    return GraphQLRouter(schema, context_getter=_context, graphql_ide="graphiql", prefix="/graphql")
+    return GraphQLRouter(schema, context_getter=_context, graphql_ide=None, prefix="/graphql")
