@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
@@ -84,7 +85,7 @@ def get_node(request: Request, urn: str) -> dict[str, Any]:
     return {
         "urn": node.urn,
         "kind": node.kind.value,
-        "created_at": node.created_at,
+        "created_at": from_micros(node.created_at),
         "props": node.props,
     }
 

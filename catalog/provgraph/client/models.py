@@ -1,0 +1,146 @@
+"""What the server answers, as typed models. Fields the server adds later are ignored, so an
+older client keeps working against a newer server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from provgraph.catalog.model.events import CatalogEvent
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A catalog event with the idempotency key to send it under (default: its content digest)."""
+
+    event: CatalogEvent
+    idempotency_key: str | None = None
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Receipt(_Answer):
+    seq: int
+    idempotency_key: str
+    duplicate: bool
+
+
+class EventsAccepted(_Answer):
+    accepted: int
+    duplicates: int
+    receipts: list[Receipt]
+
+
+class OpenLineageAccepted(_Answer):
+    received: int
+    catalog_events: int
+    duplicates: int
+
+
+class LineageNode(_Answer):
+    urn: str
+    kind: NodeKind
+    depth: int
+
+
+class LineageEdge(_Answer):
+    kind: EdgeKind
+    source: str
+    target: str
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+class LineageResult(_Answer):
+    root: str
+    direction: str
+    as_of: datetime | None
+    nodes: list[LineageNode]
+    edges: list[LineageEdge] | None
+    is_partial: bool
+    partial_reasons: list[str]
+
+
+class ImpactResult(_Answer):
+    root: str
+    as_of: datetime | None
+    feature_versions: list[LineageNode]
+    training_sets: list[LineageNode]
+    model_versions: list[LineageNode]
+    deployments: list[LineageNode]
+    is_partial: bool
+    partial_reasons: list[str]
+
+
+class LineagePath(_Answer):
+    nodes: list[str]
+    edges: list[LineageEdge]
+
+
+class Node(_Answer):
+    urn: str
+    kind: NodeKind
+    created_at: datetime
+    props: dict[str, Any]
+
+
+class ClassificationTrace(_Answer):
+    tag: str
+    source: str
+    """Where the classification was set."""
+    path: list[str]
+    """From the node asked about to `source`; one element when it was set on the node itself."""
+
+    @property
+    def inherited(self) -> bool:
+        return len(self.path) > 1
+
+
+class SearchHit(_Answer):
+    urn: str
+    kind: NodeKind
+    name: str
+    score: float
+    reasons: list[str]
+
+
+class SearchPage(_Answer):
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None
+
+
+class FeatureUseDecision(_Answer):
+    allow: bool
+    deny: list[str]
+    obligations: list[str]
+    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
+    """URN of the recorded PolicyDecision."""
+    bundle_revision: str
+    input_digest: str
+    engine: str
+    error: str | None
+    explanations: dict[str, list[ClassificationTrace]]
+    input: dict[str, Any]
+
+
+class Readiness(_Answer):
+    status: str
+    """`ready`, `catching-up` or `unavailable`."""
+    store: str | None = None
+    applied_seq: int | None = None
+    logged_seq: int | None = None
+    nodes: int | None = None
+    edges: int | None = None
+    detail: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "ready"
