@@ -240,3 +240,29 @@ def test_inherited_classifications_with_paths(server: RunningServer) -> None:
     assert traces[0]["path"][0] == PROD and traces[0]["path"][-1] == traces[0]["source"]
     rest = httpx.get(f"{server.url}/api/v1/classifications", params={"urn": PROD}).json()
     assert rest[0]["tag"] == "pii.location" and rest[0]["path"] == traces[0]["path"]
+
+
+def test_a_fragment_bomb_is_refused_at_once_and_health_stays_up(server: RunningServer) -> None:
+    # 2^40 expansions: a naive limiter walks them all and the server stops answering
+    fragments = ["fragment F0 on Query { __typename }"] + [
+        f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 41)
+    ]
+    query = "query { ...F40 } " + " ".join(fragments)
+    response = httpx.post(f"{server.url}/graphql", json={"query": query}, timeout=10)
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert "estimated cost" in error["message"]
+    assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
+def test_the_depth_limit_is_exact(server: RunningServer) -> None:
+    def nested(levels: int) -> str:
+        """`levels` field levels: node, then dataset/latestVersion alternately, then urn."""
+        chain = ["dataset", "latestVersion"] * levels
+        inner = "urn"
+        for name in reversed(chain[: levels - 2]):
+            inner = f"{name} {{ {inner} }}"
+        return '{ node(urn: "x") { ... on DatasetVersion { ' + inner + " } } }"
+
+    assert "errors" not in gql(server, nested(12))
+    assert "exceeds maximum operation depth" in gql(server, nested(13))["errors"][0]["message"]

@@ -15,7 +15,7 @@ from provgraph.graphql.context import GraphContext
 from provgraph.graphql.schema import schema
 
 QUERY = """
-{ nodes(kind: DATASET, first: 50) { total items { urn ... on Dataset {
+{ nodes(kind: DATASET, first: 10) { total items { urn ... on Dataset {
     name owners { id }
     versions { version columns { name classifications { tag } upstream { name } } }
 } } } }
