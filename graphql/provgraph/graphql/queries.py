@@ -15,6 +15,7 @@ from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import SearchFilters as DomainFilters
 from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
+from provgraph.graphql.discovery import DiscoveryQuery
 from provgraph.graphql.outcomes import guarded
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
@@ -84,7 +85,7 @@ async def _by_urn(info: CtxInfo, urn: Urn) -> Node | None:
 
 
 @strawberry.type
-class Query:
+class Query(DiscoveryQuery):
     @strawberry.field(description="Any node by URN; null if there is none.")
     async def node(self, info: CtxInfo, urn: strawberry.ID) -> Node | None:
         try:

@@ -60,6 +60,15 @@ class FeatureUseDecision:
         return self.decision.allow
 
 
+@dataclass(frozen=True)
+class FeatureUseAssessment:
+    """A decision that was not recorded (look-only)."""
+
+    decision: Decision
+    policy_input: dict[str, Any]
+    explanations: dict[str, list[ClassificationTrace]] = field(default_factory=dict)
+
+
 class FeatureUseDeniedError(CatalogError):
     def __init__(self, result: FeatureUseDecision) -> None:
         reasons = "; ".join(result.decision.deny) or "denied"
@@ -77,7 +86,9 @@ class FeatureUseGate:
     def engine(self) -> PolicyEngine:
         return self._engine
 
-    def check_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
+    def assess_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseAssessment:
+        """The decision without recording it: for look-only questions (the portal greying what a
+        purpose may not use, what-if, dry runs), never for a decision that gates real work."""
         model = self._model(request)
         deployment = self._deployment(request)
         if deployment and model is None:
@@ -95,7 +106,13 @@ class FeatureUseGate:
             "features": described,
         }
         document = {k: v for k, v in document.items() if v is not None}
-        decision = self._engine.evaluate(document)
+        return FeatureUseAssessment(self._engine.evaluate(document), document, explanations)
+
+    def check_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
+        assessed = self.assess_feature_use(request, actor=actor)
+        decision, document = assessed.decision, assessed.policy_input
+        described: list[dict[str, Any]] = document.get("features", [])
+        model, deployment = document.get("model"), document.get("deployment")
         decision_id = uuid.uuid4()
         subjects = [f["urn"] for f in described] + [
             s for s in ((model or {}).get("urn"), (deployment or {}).get("urn")) if s
@@ -120,7 +137,7 @@ class FeatureUseGate:
         )
         self._catalog.submit([Submission(event)], actor=actor)
         urn = str(Urn(NodeKind.POLICY_DECISION, str(decision_id)))
-        return FeatureUseDecision(decision, urn, document, explanations)
+        return FeatureUseDecision(decision, urn, document, assessed.explanations)
 
     def require_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
         result = self.check_feature_use(request, actor=actor)

@@ -48,6 +48,13 @@ class SearchHit:
     name: str
     score: float
     reasons: list[str]
+    description: str = ""
+    owners: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    """Set on it or on its (source) columns."""
+    status: str = "none"
+    quality: str = "unknown"
+    production_deployments: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,5 +261,15 @@ def _hit(row: tuple[Any, ...], tokens: list[str]) -> SearchHit:
     if production:
         reasons.append(f"used by {production} production deployment(s)")
     return SearchHit(
-        urn=urn, kind=NodeKind(kind), name=name, score=round(float(score), 6), reasons=reasons
+        urn=urn,
+        kind=NodeKind(kind),
+        name=name,
+        score=round(float(score), 6),
+        reasons=reasons,
+        description=description,
+        owners=json.loads(owners),
+        tags=json.loads(tags),
+        status=status,
+        quality=quality,
+        production_deployments=int(production),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.search.port import SearchHit as Hit
 from provgraph.graphql.resolve import CtxInfo, record, wrap
+from provgraph.graphql.types.classification_trace import ClassificationTrace
 from provgraph.graphql.types.node import Node
 
 
@@ -31,6 +33,24 @@ class SearchHit:
     name: str
     score: float
     reasons: list[str]
+    description: str
+    owners: list[str]
+    status: str = strawberry.field(description="draft, certified, deprecated; 'none' if n/a.")
+    quality: str = strawberry.field(
+        description="passing, failing or unknown: the newest checks on its (source) data."
+    )
+    production_deployments: int = strawberry.field(
+        description="Production deployments whose lineage reaches it."
+    )
+
+    @strawberry.field(
+        description="Classifications set on it or inherited along lineage, as of now, each "
+        "with the path back to where it was set."
+    )
+    async def classifications(self, info: CtxInfo) -> list[ClassificationTrace]:
+        service = info.context.catalog.classifications
+        traces = await asyncio.to_thread(service.classifications, str(self.urn))
+        return [ClassificationTrace.of(t) for t in traces]
 
     @strawberry.field
     async def node(self, info: CtxInfo) -> Node | None:
@@ -45,6 +65,11 @@ class SearchHit:
             name=hit.name,
             score=hit.score,
             reasons=hit.reasons,
+            description=hit.description,
+            owners=hit.owners,
+            status=hit.status,
+            quality=hit.quality,
+            production_deployments=hit.production_deployments,
         )
 
 

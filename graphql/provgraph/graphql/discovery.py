@@ -1,0 +1,105 @@
+"""Queries the feature discovery portal needs: the viewer, known purposes, and look-only
+feature usability (what the active policies forbid for a purpose, with the reasons)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import strawberry
+from pydantic import ValidationError
+
+from provgraph.catalog.model.errors import UnknownReferenceError
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.graphql.resolve import CtxInfo
+from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
+from provgraph.graphql.types.usability import FeatureUsability, Viewer
+from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+
+MAX_USABILITY_FEATURES = 100
+PURPOSE_SCAN = 1000
+"""Model versions and deployments read to list purposes (the newest ones)."""
+
+
+@strawberry.type(description="What the active policies say about features for a purpose and step.")
+class FeatureUsabilityList:
+    purpose: str
+    action: str
+    features: list[FeatureUsability]
+
+
+FeatureUsabilityResult = Annotated[
+    FeatureUsabilityList | NotFoundError | InvalidInputError,
+    strawberry.union("FeatureUsabilityOutcome"),
+]
+
+
+@strawberry.type
+class DiscoveryQuery:
+    @strawberry.field(description="Who the server takes the caller to be, and their role.")
+    def viewer(self, info: CtxInfo) -> Viewer:
+        actor = info.context.actor
+        return Viewer(
+            actor=actor, role=info.context.role.label, anonymous=actor.startswith("anonymous@")
+        )
+
+    @strawberry.field(
+        description="Purposes named by model versions and deployments in the catalog, sorted."
+    )
+    def purposes(self, info: CtxInfo) -> list[str]:
+        reader = info.context.catalog.reader
+        found: set[str] = set()
+        for kind in (NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT):
+            total = reader.count(kind)
+            urns = reader.list_urns(kind, offset=max(0, total - PURPOSE_SCAN), limit=PURPOSE_SCAN)
+            for node in reader.get_nodes(urns).values():
+                purpose = node.props.get("purpose")
+                if isinstance(purpose, str) and purpose:
+                    found.add(purpose)
+        return sorted(found)
+
+    @strawberry.field(
+        description="For each feature, may it be used for this purpose at this step under the "
+        "active policies? Look-only: nothing is recorded (the portal greys out what is denied). "
+        f"At most {MAX_USABILITY_FEATURES} features."
+    )
+    async def feature_usability(
+        self,
+        info: CtxInfo,
+        purpose: str,
+        features: list[strawberry.ID],
+        action: str = "train",
+    ) -> FeatureUsabilityResult:
+        if len(features) > MAX_USABILITY_FEATURES:
+            return InvalidInputError(
+                message=f"at most {MAX_USABILITY_FEATURES} features at a time", field="features"
+            )
+        gate: FeatureUseGate = info.context.gate
+        actor = info.context.actor
+
+        def assess() -> list[FeatureUsability]:
+            answers = []
+            for feature in dict.fromkeys(str(f) for f in features):
+                request = FeatureUseRequest.model_validate(
+                    {"action": action, "purpose": purpose, "features": [feature]}
+                )
+                decision = gate.assess_feature_use(request, actor=actor).decision
+                answers.append(
+                    FeatureUsability(
+                        feature=strawberry.ID(feature),
+                        allow=decision.allow,
+                        deny=decision.deny,
+                        obligations=decision.obligations,
+                    )
+                )
+            return answers
+
+        try:
+            found = await asyncio.to_thread(assess)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or None
+            return InvalidInputError(message=f"{where}: {first['msg']}", field=where)
+        except UnknownReferenceError as exc:
+            return NotFoundError(message=str(exc), urn=exc.urn)
+        return FeatureUsabilityList(purpose=purpose, action=action, features=found)
