@@ -10,26 +10,23 @@ from pathlib import Path
 
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import demo_phases, load_demo
-from provgraph.catalog.service.writer import CRASH_ENV
 from provgraph.catalog.settings import Settings
 from tests.support.dump import dump
 
 PHASE_ONE_EVENTS = len(demo_phases()[0](lambda name: name))
-
-
-def _provgraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "provgraph.server.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_kill_after_log_append_then_restart(tmp_path: Path) -> None:
     data = tmp_path / "crashed"
-    crashed = _provgraph("demo", "--data", str(data), env={CRASH_ENV: "after-log-append"})
+    crashed = subprocess.run(
+        [sys.executable, "-m", "tests.support.crash_demo", str(data)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ},
+        timeout=120,
+    )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     with Catalog(Settings(data=data)) as catalog:

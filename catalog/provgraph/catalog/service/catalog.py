@@ -17,16 +17,23 @@ from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.reader import CatalogReader
 from provgraph.catalog.service.search import SearchService
-from provgraph.catalog.service.writer import EventWriter, Receipt, Submission
+from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
 from provgraph.catalog.store.port import CatalogStore
 
 
 class Catalog:
-    def __init__(self, settings: Settings, *, store: CatalogStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: CatalogStore | None = None,
+        writer_hooks: WriterHooks | None = None,
+    ) -> None:
         self.settings = settings
         self.data_dir = DataDir(settings.data)
+        writer: EventWriter | None = None
         try:
             self.log = SqliteEventLog(self.data_dir.event_log_path)
             self.store = store or open_store(settings, graph_path=self.data_dir.graph_path)
@@ -35,7 +42,7 @@ class Catalog:
             self.index.load(self.store.iter_nodes(), self.store.iter_edges())
             self.search_index = SqliteSearchIndex(self.data_dir.search_path)
             self.search = SearchService(self.search_index, self.store, self.index)
-            self.writer = EventWriter(self.log, self.store, self.index)
+            self.writer = writer = EventWriter(self.log, self.store, self.index, hooks=writer_hooks)
             self.writer.listen(self.search.refresh)
             self.recovered = self.writer.recover()
             self.search.ensure_current(self.store.applied_seq())
@@ -43,6 +50,8 @@ class Catalog:
             self.reader = CatalogReader(self.store, self.index)
             self.classifications = ClassificationService(self.index, self.store)
         except BaseException:
+            if writer is not None:
+                writer.close()
             self.data_dir.close()
             raise
 
@@ -60,6 +69,7 @@ class Catalog:
 
     def close(self) -> None:
         try:
+            self.writer.close()  # commits what is queued, then stops
             self.store.close()
             self.log.close()
             self.search_index.close()
@@ -90,7 +100,11 @@ def rebuild(settings: Settings) -> int:
             store = open_store(settings, graph_path=data_dir.graph_path)
             store.clear()
         store.initialize()
-        replayed = EventWriter(log, store, LineageIndex()).recover()
+        writer = EventWriter(log, store, LineageIndex())
+        try:
+            replayed = writer.recover()
+        finally:
+            writer.close()
         store.close()
         log.close()
         if settings.store in ("", "ladybug"):

@@ -7,7 +7,6 @@ pending changes are dropped and nothing of the batch is logged or applied.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from provgraph.catalog.model.errors import InvalidEventError, LineageCycleError
 from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
@@ -29,29 +28,6 @@ class PendingView:
         self._opened_to: dict[str, list[EdgeRecord]] = {}
         self._closed: dict[str, int] = {}
         self._closures: list[EdgeClosure] = []
-
-    def savepoint(self) -> tuple[Any, ...]:
-        """A copy of the pending state, to roll back to if the next event group is rejected."""
-        return (
-            dict(self._nodes),
-            set(self._created),
-            dict(self._opened),
-            {k: list(v) for k, v in self._opened_from.items()},
-            {k: list(v) for k, v in self._opened_to.items()},
-            dict(self._closed),
-            list(self._closures),
-        )
-
-    def rollback(self, mark: tuple[Any, ...]) -> None:
-        (
-            self._nodes,
-            self._created,
-            self._opened,
-            self._opened_from,
-            self._opened_to,
-            self._closed,
-            self._closures,
-        ) = mark
 
     @property
     def change(self) -> GraphChange:

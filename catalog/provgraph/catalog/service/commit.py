@@ -1,0 +1,264 @@
+"""One group commit: project queued requests, append them to the log, apply them to the store.
+
+Only the writer thread calls this (LadybugDB allows one writer, and the projection of a group
+must see the state left by the group before it). Every request of a group succeeds or fails
+on its own; the group shares one log transaction and one store transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from provgraph.catalog import metrics
+from provgraph.catalog.log.port import AppendResult, EventLog, NewEntry
+from provgraph.catalog.model.errors import CatalogError, InvalidEventError
+from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key, event_to_json
+from provgraph.catalog.model.graph import GraphChange
+from provgraph.catalog.service.graph_view import PendingView
+from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.node_cache import NodeCache
+from provgraph.catalog.service.projection import project
+from provgraph.catalog.store.port import CatalogStore
+
+RECOVERY_BATCH = 500
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class WriterHooks:
+    """Test seam: callables run at named points of a commit (crash tests kill the process)."""
+
+    after_log_append: Callable[[], None] = _nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    event: CatalogEvent
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    seq: int
+    idempotency_key: str
+    duplicate: bool
+
+
+@dataclass(slots=True)
+class Request:
+    """One caller's batch: all of it is stored, or none of it."""
+
+    submissions: list[Submission]
+    actor: str
+    future: Future[list[Receipt]] = field(default_factory=Future)
+    keys: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = [
+            s.idempotency_key or default_idempotency_key(s.event) for s in self.submissions
+        ]
+
+    def fail(self, error: BaseException) -> None:
+        if not self.future.done():
+            self.future.set_exception(error)
+
+
+class EventRejectedError(InvalidEventError):
+    """Event number `position` of a batch was rejected; no event of the batch was stored."""
+
+    def __init__(self, position: int, event_type: str, cause: CatalogError) -> None:
+        super().__init__(f"event {position} ({event_type}) rejected: {cause}")
+        self.position = position
+        self.cause = cause
+
+
+class RecoveryError(CatalogError):
+    """A logged event could not be re-applied; the store is left at the last good batch."""
+
+
+@dataclass(slots=True)
+class _Plan:
+    request: Request
+    entries: list[NewEntry]
+
+
+class GroupCommitter:
+    """The writer thread's state: the store watermark's follower, the node cache, listeners."""
+
+    def __init__(
+        self, log: EventLog, store: CatalogStore, index: LineageIndex, hooks: WriterHooks
+    ) -> None:
+        self._log = log
+        self._store = store
+        self._index = index
+        self._hooks = hooks
+        self._cache = NodeCache(store)
+        self.listeners: list[Callable[[GraphChange, int], None]] = []
+        self.behind = True
+        """True until the store is known to hold every logged event (start, failed apply)."""
+
+    def commit(self, group: Sequence[Request]) -> None:
+        """Store every request of `group` that is valid; settle every request's future."""
+        try:
+            if self.behind:
+                self.catch_up()
+            known = self._log.known([key for request in group for key in request.keys])
+        except BaseException as exc:
+            for request in group:
+                request.fail(exc)
+            return
+        view, plans = self._project_all(group, known)
+        fresh = [entry for plan in plans for entry in plan.entries]
+        try:
+            appended = self._log.append(fresh) if fresh else []
+            self._hooks.after_log_append()
+            new_seqs = [r.seq for r in appended if not r.duplicate]
+            if new_seqs:
+                self._apply(view.change, max(new_seqs))
+        except BaseException as exc:
+            for plan in plans:
+                plan.request.fail(exc)
+            return
+        for entry in fresh:
+            metrics.EVENTS_APPENDED.labels(entry.event.type).inc()
+        self._settle(plans, known, appended)
+
+    def _project_all(
+        self, group: Sequence[Request], known: dict[str, tuple[int, str]]
+    ) -> tuple[PendingView, list[_Plan]]:
+        """Project each request on the state left by the ones before it.
+
+        A rejected (or crashing) request leaves pending changes behind; the view is then
+        rebuilt from the requests accepted so far, so the next one never sees them.
+        """
+        view = PendingView(self._index, self._cache)
+        plans: list[_Plan] = []
+        claimed: set[str] = set()
+        for request in group:
+            try:
+                entries = self._project(request, known, claimed, view)
+            except Exception as exc:  # a bug in one request must not fail the others
+                if isinstance(exc, CatalogError):
+                    metrics.EVENTS_REJECTED.inc()
+                request.fail(exc)
+                view, plans, claimed = self._replay(plans, known)
+                continue
+            claimed.update(entry.idempotency_key for entry in entries)
+            plans.append(_Plan(request, entries))
+        return view, plans
+
+    def _replay(
+        self, plans: list[_Plan], known: dict[str, tuple[int, str]]
+    ) -> tuple[PendingView, list[_Plan], set[str]]:
+        view = PendingView(self._index, self._cache)
+        kept: list[_Plan] = []
+        claimed: set[str] = set()
+        for plan in plans:
+            try:
+                entries = self._project(plan.request, known, claimed, view)
+            except Exception as exc:  # projection is deterministic: this is not expected
+                plan.request.fail(exc)
+                return self._replay(kept, known)
+            claimed.update(entry.idempotency_key for entry in entries)
+            kept.append(_Plan(plan.request, entries))
+        return view, kept, claimed
+
+    def _project(
+        self,
+        request: Request,
+        known: dict[str, tuple[int, str]],
+        claimed: set[str],
+        view: PendingView,
+    ) -> list[NewEntry]:
+        entries: list[NewEntry] = []
+        taken: set[str] = set()
+        for position, (submission, key) in enumerate(
+            zip(request.submissions, request.keys, strict=True)
+        ):
+            event = submission.event
+            if key in known:
+                if known[key][1] != event_to_json(event):
+                    raise EventRejectedError(
+                        position,
+                        event.type,
+                        InvalidEventError(
+                            f"idempotency key {key!r} was already used for another event "
+                            f"(seq {known[key][0]})"
+                        ),
+                    )
+                continue
+            if key in claimed or key in taken:
+                continue
+            try:
+                project(event, view)
+            except CatalogError as exc:
+                raise EventRejectedError(position, event.type, exc) from exc
+            taken.add(key)
+            entries.append(NewEntry(key, request.actor, event))
+        return entries
+
+    def _settle(
+        self,
+        plans: list[_Plan],
+        known: dict[str, tuple[int, str]],
+        appended: list[AppendResult],
+    ) -> None:
+        seq_of = {r.idempotency_key: r.seq for r in appended}
+        for plan in plans:
+            mine = {entry.idempotency_key for entry in plan.entries}
+            receipts = []
+            for key in plan.request.keys:
+                if key in known:
+                    receipts.append(Receipt(known[key][0], key, True))
+                else:
+                    receipts.append(Receipt(seq_of[key], key, key not in mine))
+                    mine.discard(key)  # a repeat later in the same batch is a duplicate
+            metrics.EVENTS_DUPLICATE.inc(sum(r.duplicate for r in receipts))
+            if not plan.request.future.done():
+                plan.request.future.set_result(receipts)
+
+    def catch_up(self) -> int:
+        """Apply logged events the store has not seen (after a crash, or into an empty store)."""
+        applied = self._store.applied_seq()
+        replayed = 0
+        while True:
+            batch = self._log.read(after_seq=applied, limit=RECOVERY_BATCH)
+            if not batch:
+                break
+            view = PendingView(self._index, self._cache)
+            for logged in batch:
+                try:
+                    project(logged.event, view)
+                except CatalogError as exc:
+                    raise RecoveryError(
+                        f"logged event seq {logged.seq} cannot be re-applied: {exc}"
+                    ) from exc
+            applied = batch[-1].seq
+            self._apply(view.change, applied)
+            replayed += len(batch)
+        self.behind = False
+        metrics.EVENTS_RECOVERED.inc(replayed)
+        return replayed
+
+    def _apply(self, change: GraphChange, applied_seq: int) -> None:
+        started = time.perf_counter()
+        try:
+            self._store.apply(change, applied_seq=applied_seq)
+        except BaseException:
+            self.behind = True  # logged but not applied: the next group catches up first
+            self._cache.clear()
+            raise
+        self._index.apply(change)
+        self._cache.apply(change)
+        for listener in self.listeners:
+            listener(change, applied_seq)
+        metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
+        nodes, edges = self._index.counts()
+        metrics.INDEX_NODES.set(nodes)
+        metrics.INDEX_EDGES.set(edges)
