@@ -1,4 +1,5 @@
-"""The Rego bundle: its cases, compile errors with file and line, deny by default, caching."""
+"""The Rego bundle: its cases and `test_` rules, compile errors with file and line, deny by
+default, caching."""
 
 from __future__ import annotations
 
@@ -8,11 +9,35 @@ from typing import Any
 import pytest
 
 from provgraph.policies.bundle import PolicyBundle, PolicyBundleError
-from provgraph.policies.embedded import EmbeddedEngine
+from provgraph.policies.embedded import EmbeddedEngine, RegoTestResult
 
 BUNDLE = PolicyBundle.builtin()
 ENGINE = EmbeddedEngine(BUNDLE)
 CASES: list[dict[str, Any]] = ENGINE.evaluate_raw("data.provgraph.feature_use_test.cases")
+REGO_TESTS = ENGINE.run_tests()
+
+
+def test_the_bundle_has_opa_style_test_rules() -> None:
+    assert any(t.name.endswith(".test_an_empty_question_is_denied") for t in REGO_TESTS)
+
+
+@pytest.mark.parametrize("result", REGO_TESTS, ids=[t.name for t in REGO_TESTS])
+def test_rego_test_rule(result: RegoTestResult) -> None:
+    assert result.passed, result.error
+
+
+def test_a_failing_or_undefined_test_rule_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "feature_use.rego").write_text(BUNDLE.modules["feature_use.rego"])
+    (tmp_path / "p_test.rego").write_text(
+        "package p_test\n\nimport data.provgraph.feature_use\n\n"
+        "test_wrong if {\n\tfeature_use.decision.allow with input as {}\n}\n\n"
+        "test_right if {\n\tnot feature_use.decision.allow with input as {}\n}\n"
+    )
+    results = EmbeddedEngine(PolicyBundle.from_directory(tmp_path)).run_tests()
+    assert [(r.name, r.passed) for r in results] == [
+        ("p_test.test_wrong", False),
+        ("p_test.test_right", True),
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -48,6 +73,16 @@ def test_malformed_rego_is_rejected_with_file_and_line_and_the_old_bundle_stays(
         engine.load(PolicyBundle.from_directory(tmp_path))
     assert engine.revision == BUNDLE.revision
     assert engine.evaluate(CASES[0]["input"]).allow
+
+
+def test_a_bundle_that_parses_but_does_not_compile_is_rejected_with_file_and_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "feature_use.rego").write_text(BUNDLE.modules["feature_use.rego"])
+    (tmp_path / "unsafe.rego").write_text("package unsafe\n\nallow if {\n\tx := y\n}\n")
+    with pytest.raises(PolicyBundleError) as raised:
+        EmbeddedEngine(PolicyBundle.from_directory(tmp_path))
+    assert str(raised.value).startswith("unsafe.rego:4: rego_unsafe_var_error")
 
 
 def test_a_policy_that_returns_no_decision_denies(tmp_path: Path) -> None:

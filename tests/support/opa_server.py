@@ -1,6 +1,8 @@
-"""An OPA-REST-API-compatible test server wrapping the embedded engine (no `opa` binary can be
-installed here). It serves what provgraph's OPA-server engine uses: POST /v1/data/<path> with
-{"input": ...}, provenance, and GET /v1/policies/ for connection checks."""
+"""An OPA server for tests: the real OPA engine (v1.20, from opa-golib-python-bindings) behind
+the part of OPA's REST API that provgraph's OPA-server engine uses (no `opa` binary can be
+installed here): POST /v1/data/<path> with {"input": ...} answers the document's value as OPA
+does (no `result` when undefined), with provenance on request; GET /v1/policies/ lists modules.
+It talks to OPA directly, not through provgraph's embedded engine, so the two can disagree."""
 
 from __future__ import annotations
 
@@ -12,35 +14,37 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
-from provgraph.policies.bundle import ENTRYPOINT, PolicyBundle
-from provgraph.policies.embedded import EmbeddedEngine
+from provgraph.policies.bundle import PolicyBundle
 from tests.support.ports import free_port
 
 
 def opa_app(bundle: PolicyBundle) -> FastAPI:
-    engine = EmbeddedEngine(bundle)
+    opa = OpaEngine()
+    for name, source in {**bundle.modules, **bundle.tests}.items():
+        opa.add_policy(name, source)
     app = FastAPI()
 
     @app.get("/v1/policies/")
     def policies() -> dict[str, Any]:
         return {"result": [{"id": name} for name in bundle.modules]}
 
-    @app.post("/v1/data/{path:path}")
-    async def data(path: str, request: Request) -> dict[str, Any]:
+    @app.post("/v1/data/{path:path}", response_model=None)
+    async def data(path: str, request: Request) -> dict[str, Any] | JSONResponse:
         body = await request.json()
         answer: dict[str, Any] = {}
         if request.query_params.get("provenance") in ("true", "True"):
             answer["provenance"] = {"bundles": {"provgraph": {"revision": bundle.revision}}}
-        if path.strip("/") != ENTRYPOINT:
-            return answer  # undefined, as OPA answers for a rule it does not have
-        decision = engine.evaluate(body.get("input", {}))
-        if decision.error is None:
-            answer["result"] = {
-                "allow": decision.allow,
-                "deny": decision.deny,
-                "obligations": decision.obligations,
-            }
+        try:
+            answer["result"] = opa.eval_document(
+                path.strip("/").replace("/", "."), body.get("input")
+            )
+        except OpaUndefinedError:
+            pass  # OPA answers an undefined document without a result
+        except OpaError as exc:
+            return JSONResponse({"code": "internal_error", "message": str(exc)}, status_code=500)
         return answer
 
     return app

@@ -1,23 +1,47 @@
-"""The embedded engine: regopy (rego-cpp). The bundle is compiled once; decisions are cached by
-input digest and bundle revision, so a repeated question costs a dictionary lookup."""
+"""The embedded engine: the real OPA (v1.20, Go) in this process, through
+opa-golib-python-bindings. The bundle is compiled once; decisions are cached by input digest
+and bundle revision, so a repeated question costs a dictionary lookup.
+
+OPA's bridge is a Go c-shared library that uses the C allocator and its own Go heap, unlike
+regopy (rego-cpp), whose shared library bundles snmalloc and exports the global C++
+`operator new`/`delete`: loaded before LadybugDB, it made every write leak about half a MiB.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
-
-from regopy import Input, Interpreter, RegoError
 
 from provgraph.policies.bundle import ENTRYPOINT, PolicyBundle, PolicyBundleError
 from provgraph.policies.decision import Decision, decision_from_result, failed, input_digest
 
-CACHE_SIZE = 50_000
-_LOCATION = re.compile(r"\(error \d+:([^|\s]+)\|(\d+)\|")
-"""rego-cpp errors name the file and the byte offset of the offending code."""
+try:
+    from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
+except ImportError as exc:  # pragma: no cover - the set-up step installs it
+    raise ImportError(
+        "the embedded policy engine needs opa-golib-python-bindings: "
+        "pip install --ignore-requires-python --no-deps opa-golib-python-bindings==0.4.4"
+    ) from exc
+
+CACHE_SIZE = 10_000
+"""Decisions kept (least recently used dropped first): ~2 KiB each, so at most ~20 MiB."""
+DOCUMENT = ENTRYPOINT.replace("/", ".")
+_LOCATED = re.compile(r"^\s*(?:\d+ errors? occurred:\s*)?([^\s:]+\.rego):(\d+)(?::(\d+))?: (.+)$")
+_TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class RegoTestResult:
+    """One OPA-style `test_` rule of the bundle's *_test.rego files, as `opa test` runs it."""
+
+    name: str
+    """`package.rule`, e.g. `provgraph.deny_by_default_test.test_an_empty_question_is_denied`."""
+    passed: bool
+    error: str | None = None
 
 
 class EmbeddedEngine:
@@ -26,7 +50,7 @@ class EmbeddedEngine:
     def __init__(self, bundle: PolicyBundle) -> None:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Decision] = OrderedDict()
-        self._interpreter, self._compiled = _compile(bundle)
+        self._opa = _compile(bundle)
         self._bundle = bundle
 
     @property
@@ -39,9 +63,9 @@ class EmbeddedEngine:
 
     def load(self, bundle: PolicyBundle) -> None:
         """Switch to another bundle; a bundle that does not compile leaves the old one active."""
-        interpreter, compiled = _compile(bundle)
-        with self._lock:
-            self._interpreter, self._compiled, self._bundle = interpreter, compiled, bundle
+        opa = _compile(bundle)
+        with self._lock:  # the old engine closes when its last evaluation drops it
+            self._opa, self._bundle = opa, bundle
             self._cache.clear()
 
     def evaluate(self, document: dict[str, Any]) -> Decision:
@@ -51,56 +75,68 @@ class EmbeddedEngine:
             if cached is not None:
                 self._cache.move_to_end(digest)
                 return replace(cached, cached=True)
-            try:
-                self._interpreter.set_input(Input(document))
-                output = self._interpreter.query_bundle_entrypoint(self._compiled, ENTRYPOINT)
-                result = _first_expression(str(output))
-            except (RegoError, ValueError, TypeError) as exc:
-                return failed(str(exc)[:500], self.revision, digest, self.name)
-            decision = decision_from_result(
-                result, revision=self.revision, digest=digest, engine=self.name
-            )
-            self._cache[digest] = decision
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-            return decision
-
-    def evaluate_raw(self, query: str) -> Any:
-        """Evaluate a query against the bundle's data (test cases, debugging)."""
+            opa, revision = self._opa, self._bundle.revision
+        try:
+            result = opa.eval_document(DOCUMENT, document)
+        except OpaUndefinedError:
+            return failed("the decision is undefined", revision, digest, self.name)
+        except (OpaError, ValueError, TypeError, RecursionError) as exc:
+            return failed(str(exc)[:500], revision, digest, self.name)
+        decision = decision_from_result(result, revision=revision, digest=digest, engine=self.name)
         with self._lock:
-            return _first_expression(str(self._interpreter.query(query)))
+            if revision == self._bundle.revision:
+                self._cache[digest] = decision
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return decision
+
+    def evaluate_raw(self, ref: str) -> Any:
+        """The value of a document of the bundle, e.g. `data.provgraph.feature_use_test.cases`."""
+        return self._opa.eval_document(ref.removeprefix("data."))
+
+    def run_tests(self) -> list[RegoTestResult]:
+        """Run every `test_` rule of the bundle's *_test.rego files, as `opa test` does: a rule
+        passes when it is true; false, undefined or an evaluation error is a failure."""
+        results = []
+        for source in self._bundle.tests.values():
+            package = _PACKAGE.search(source)
+            if package is None:
+                continue
+            for rule in dict.fromkeys(_TEST_RULE.findall(source)):
+                name = f"{package.group(1)}.{rule}"
+                try:
+                    value = self._opa.eval_document(name)
+                except OpaUndefinedError:
+                    results.append(RegoTestResult(name, False, "undefined"))
+                except OpaError as exc:
+                    results.append(RegoTestResult(name, False, str(exc)))
+                else:
+                    results.append(RegoTestResult(name, value is True, None))
+        return results
 
 
-def _compile(bundle: PolicyBundle) -> tuple[Interpreter, Any]:
-    interpreter = Interpreter()
+def _compile(bundle: PolicyBundle) -> Any:
+    opa = OpaEngine()
     try:
-        for name, source in bundle.modules.items():
-            interpreter.add_module(name, source)
-        for name, source in bundle.tests.items():
-            interpreter.add_module(name, source)
-        compiled = interpreter.build(None, [ENTRYPOINT])
-    except RegoError as exc:
-        sources = {**bundle.modules, **bundle.tests}
-        raise PolicyBundleError(_describe(exc, sources)) from exc
-    return interpreter, compiled
+        for name, source in {**bundle.modules, **bundle.tests}.items():
+            opa.add_policy(name, source)
+        opa.eval_document(DOCUMENT, {})  # prepares (compiles) the whole bundle
+    except OpaUndefinedError:
+        pass  # it compiles; an empty question may well have no decision
+    except OpaError as exc:
+        opa.close()
+        raise PolicyBundleError(_describe(exc.message)) from exc
+    return opa
 
 
-def _describe(exc: RegoError, sources: dict[str, str]) -> str:
-    text = str(exc)
-    message = re.search(r"errormsg \d+:([^)]*)\)", text)
-    what = message.group(1) if message else text.splitlines()[0]
-    found = _LOCATION.search(text)
-    if found and found.group(1) in sources:
-        before = sources[found.group(1)].encode()[: int(found.group(2))].decode(errors="ignore")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
-        return f"{found.group(1)}:{line}:{column}: {what}"
-    return f"the policy bundle does not compile: {what}"
-
-
-def _first_expression(text: str) -> Any:
-    parsed = json.loads(text)
-    expressions = parsed.get("expressions") if isinstance(parsed, dict) else None
-    if not expressions:
-        raise ValueError(f"no result from the policy: {text[:200]}")
-    return expressions[0]
+def _describe(message: str) -> str:
+    """OPA's errors as `file:line: what`, one per line, without its source excerpts."""
+    located = []
+    for line in message.splitlines():
+        found = _LOCATED.match(line)
+        if found:
+            file, row, _, what = found.groups()
+            located.append(f"{file}:{row}: {what}")
+    if located:
+        return "\n".join(located)
+    return f"the policy bundle does not compile: {message.strip()[:500]}"
