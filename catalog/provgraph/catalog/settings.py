@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_BUFFER_POOL_MB = 512
+"""LadybugDB's page cache; left to itself it would take ~80% of the machine's memory."""
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PROVGRAPH_", extra="ignore")
@@ -15,6 +18,13 @@ class Settings(BaseSettings):
     store: str = Field(
         default="ladybug",
         description="'ladybug' (embedded, in the data directory) or a neo4j:// / bolt:// URI",
+    )
+    buffer_pool_mb: int = Field(
+        default=DEFAULT_BUFFER_POOL_MB,
+        ge=64,
+        le=1024 * 1024,
+        description="LadybugDB's buffer pool (page cache) in MiB: the most the embedded store "
+        "keeps in memory; pages beyond it are read from disk again",
     )
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""

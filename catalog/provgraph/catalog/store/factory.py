@@ -15,7 +15,7 @@ def open_store(settings: Settings, *, graph_path: Path) -> CatalogStore:
     if settings.store in ("", "ladybug"):
         from provgraph.catalog.store.ladybug.adapter import LadybugStore
 
-        return LadybugStore(graph_path)
+        return LadybugStore(graph_path, buffer_pool_mb=settings.buffer_pool_mb)
     if settings.store.startswith(_BOLT_SCHEMES):
         try:
             from provgraph.catalog.store.neo4j.adapter import Neo4jStore

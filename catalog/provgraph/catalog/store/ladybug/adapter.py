@@ -16,6 +16,7 @@ import ladybug
 
 from provgraph.catalog.model.errors import StoreUnavailableError
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
+from provgraph.catalog.settings import DEFAULT_BUFFER_POOL_MB
 from provgraph.catalog.store import cypher
 from provgraph.catalog.store.port import check_matched, chunks
 from provgraph.catalog.store.rows import closure_row, edge_from, edge_row, node_from, node_row
@@ -28,19 +29,26 @@ _DDL = (
     "CREATE NODE TABLE IF NOT EXISTS Meta(key STRING PRIMARY KEY, ival INT64)",
 )
 _DELETE_ALL = "MATCH (n:Node) DETACH DELETE n"
+_POOL_FULL = "buffer pool is full"
 
 
 class LadybugStore:
     backend = "ladybug"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, buffer_pool_mb: int = DEFAULT_BUFFER_POOL_MB) -> None:
         self._path = path
+        self._buffer_pool_mb = buffer_pool_mb
         self._lock = threading.RLock()
         try:
-            self._db = ladybug.Database(str(path))
+            self._db = ladybug.Database(str(path), buffer_pool_size=buffer_pool_mb * 1024 * 1024)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise StoreUnavailableError(f"cannot open LadybugDB at {path}: {exc}") from exc
+
+    @property
+    def buffer_pool_bytes(self) -> int:
+        """The page cache LadybugDB was opened with: the most the store keeps in memory."""
+        return int(self._db.buffer_pool_size)
 
     def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         result = self._conn.execute(query, params or {})
@@ -62,8 +70,25 @@ class LadybugStore:
                 if self._watermark() < applied_seq:
                     self._write(change, applied_seq)
                 self._conn.execute("COMMIT")
+            except RuntimeError as exc:
+                self._rollback()
+                if _POOL_FULL in str(exc):
+                    raise StoreUnavailableError(
+                        f"the graph store's buffer pool ({self._buffer_pool_mb} MiB) is too small "
+                        "for this batch: raise PROVGRAPH_BUFFER_POOL_MB or send smaller batches"
+                    ) from exc
+                raise
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll back, unless LadybugDB already did (it aborts a transaction that ran out of
+        buffer pool): a failed ROLLBACK must not hide the error that caused it."""
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as exc:
+            if "No active transaction" not in str(exc):
                 raise
 
     def _write(self, change: GraphChange, applied_seq: int) -> None:
