@@ -12,6 +12,7 @@ from provgraph.catalog.model.errors import (
     DataDirError,
     InvalidEventError,
     InvalidUrnError,
+    LogMismatchError,
     NodeNotFoundError,
     StoreUnavailableError,
 )
@@ -19,6 +20,8 @@ from provgraph.catalog.settings import Settings
 from provgraph.policies.bundle import PolicyBundleError
 
 EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 2, 3, 4, 5
+EXIT_LOG_MISMATCH = 6
+"""The graph store belongs to another, a shorter or an empty event log (see the README)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_NOT_FOUND)
     except (InvalidUrnError, InvalidEventError, ValueError) as exc:
         return _fail(str(exc), EXIT_INVALID)
+    except LogMismatchError as exc:
+        return _fail(str(exc), EXIT_LOG_MISMATCH)
     except (StoreUnavailableError, DataDirError) as exc:
         return _fail(str(exc), EXIT_UNAVAILABLE)
     except PolicyBundleError as exc:

@@ -35,8 +35,10 @@ def _moment(as_of: datetime | None) -> str:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from provgraph.catalog.service.catalog import check_data
     from provgraph.server.app import create_app
 
+    check_data(settings)  # a refused start exits with its reason, before the server starts
     app = create_app(settings, demo=args.demo)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0

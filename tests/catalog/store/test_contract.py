@@ -162,3 +162,12 @@ def test_the_demo_catalog_answers_the_same_on_every_backend(
         )
         assert len(upstream.nodes) == 45
         assert not upstream.is_partial
+
+
+def test_the_log_binding_is_kept_and_cleared(store: CatalogStore) -> None:
+    assert store.log_identity() is None
+    store.bind_log(2**62)
+    store.apply(GraphChange(), applied_seq=3)
+    assert store.log_identity() == 2**62
+    store.clear()
+    assert store.log_identity() is None and store.applied_seq() == 0

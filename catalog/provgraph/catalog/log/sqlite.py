@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL
 )
 """
+_META = "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, ival INTEGER NOT NULL)"
 
 
 class SqliteEventLog:
@@ -33,6 +35,13 @@ class SqliteEventLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
+        self._db.execute(_META)
+        self._db.execute(
+            "INSERT OR IGNORE INTO log_meta (key, ival) VALUES ('identity', ?)",
+            (secrets.randbits(62) + 1,),
+        )
+        row = self._db.execute("SELECT ival FROM log_meta WHERE key = 'identity'").fetchone()
+        self._identity = int(row[0])
 
     def append(self, entries: Sequence[NewEntry]) -> list[AppendResult]:
         results: list[AppendResult] = []
@@ -119,6 +128,9 @@ class SqliteEventLog:
         with self._lock:
             row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
         return int(row[0])
+
+    def identity(self) -> int:
+        return self._identity
 
     def close(self) -> None:
         with self._lock:

@@ -53,3 +53,11 @@ class DataDirError(CatalogError):
 
 class DataDirLockedError(DataDirError):
     pass
+
+
+class LogMismatchError(CatalogError):
+    """The graph store was built from another event log, or from more of it than the log holds.
+
+    Serving writes then would acknowledge events the graph ignores (at or below its watermark)
+    and lose them on the next start, so the catalog refuses to open.
+    """

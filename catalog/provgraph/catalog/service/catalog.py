@@ -15,6 +15,7 @@ from provgraph.catalog.search.sqlite import SqliteSearchIndex
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.log_binding import check_log_binding
 from provgraph.catalog.service.reader import CatalogReader
 from provgraph.catalog.service.search import SearchService
 from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
@@ -38,6 +39,7 @@ class Catalog:
             self.log = SqliteEventLog(self.data_dir.event_log_path)
             self.store = store or open_store(settings, graph_path=self.data_dir.graph_path)
             self.store.initialize()
+            check_log_binding(self.log, self.store)
             self.index = LineageIndex()
             self.index.load(self.store.iter_nodes(), self.store.iter_edges())
             self.search_index = SqliteSearchIndex(self.data_dir.search_path)
@@ -52,8 +54,18 @@ class Catalog:
         except BaseException:
             if writer is not None:
                 writer.close()
-            self.data_dir.close()
+            self._close_opened()
             raise
+
+    def _close_opened(self) -> None:
+        """Close what a failed start opened, so the same process may open the directory again."""
+        try:
+            for name in ("search_index", "store", "log"):
+                opened = self.__dict__.get(name)
+                if opened is not None:
+                    opened.close()
+        finally:
+            self.data_dir.close()
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
         return self.writer.submit(submissions, actor=actor)
@@ -83,6 +95,28 @@ class Catalog:
         self.close()
 
 
+def check_data(settings: Settings) -> None:
+    """Open the data directory, event log and store, check they belong together, close them.
+
+    `provgraph serve` runs this before starting the HTTP server, so a refused start is a
+    clear error and an exit code rather than a failed application startup.
+    """
+    data_dir = DataDir(settings.data)
+    try:
+        log = SqliteEventLog(data_dir.event_log_path)
+        try:
+            store = open_store(settings, graph_path=data_dir.graph_path)
+            try:
+                store.initialize()
+                check_log_binding(log, store)
+            finally:
+                store.close()
+        finally:
+            log.close()
+    finally:
+        data_dir.close()
+
+
 def rebuild(settings: Settings) -> int:
     """Replay the whole event log into an empty store; returns the number of events replayed.
 
@@ -100,6 +134,7 @@ def rebuild(settings: Settings) -> int:
             store = open_store(settings, graph_path=data_dir.graph_path)
             store.clear()
         store.initialize()
+        store.bind_log(log.identity())
         writer = EventWriter(log, store, LineageIndex())
         try:
             replayed = writer.recover()

@@ -40,6 +40,8 @@ RETURN count(e) AS matched
 
 SET_APPLIED_SEQ = "MERGE (m:Meta {key: 'applied_seq'}) SET m.ival = $seq"
 GET_APPLIED_SEQ = "MATCH (m:Meta {key: 'applied_seq'}) RETURN m.ival AS seq"
+SET_LOG_IDENTITY = "MERGE (m:Meta {key: 'log_identity'}) SET m.ival = $identity"
+GET_LOG_IDENTITY = "MATCH (m:Meta {key: 'log_identity'}) RETURN m.ival AS identity"
 
 GET_NODES = """
 UNWIND $urns AS u

@@ -112,6 +112,15 @@ class LadybugStore:
         with self._lock:
             return self._watermark()
 
+    def log_identity(self) -> int | None:
+        with self._lock:
+            rows = self._rows(cypher.GET_LOG_IDENTITY)
+        return int(rows[0][0]) if rows else None
+
+    def bind_log(self, identity: int) -> None:
+        with self._lock:
+            self._conn.execute(cypher.SET_LOG_IDENTITY, {"identity": identity})
+
     def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
         if not urns:
             return {}

@@ -80,6 +80,15 @@ class Neo4jStore:
         rows = self._read(cypher.GET_APPLIED_SEQ)
         return int(rows[0]["seq"]) if rows else 0
 
+    def log_identity(self) -> int | None:
+        rows = self._read(cypher.GET_LOG_IDENTITY)
+        return int(rows[0]["identity"]) if rows else None
+
+    def bind_log(self, identity: int) -> None:
+        self._driver.execute_query(
+            cypher.SET_LOG_IDENTITY, {"identity": identity}, database_=self._database
+        )
+
     def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
         if not urns:
             return {}
