@@ -1,0 +1,21 @@
+"""Errors the integrations raise to their callers."""
+
+from __future__ import annotations
+
+
+class IntegrationError(Exception):
+    """The integration cannot do what was asked (bad arguments, unreadable data)."""
+
+
+class CatalogUnavailableError(IntegrationError):
+    """The catalog could not be reached or answered with an error; gated work does not start."""
+
+
+class PolicyDeniedError(IntegrationError):
+    """The policy denied this use of features; nothing was done. `reasons` are the policy's."""
+
+    def __init__(self, action: str, reasons: list[str], decision: str | None) -> None:
+        super().__init__(f"{action} denied by policy: " + ("; ".join(reasons) or "denied"))
+        self.action = action
+        self.reasons = reasons
+        self.decision = decision

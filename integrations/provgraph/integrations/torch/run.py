@@ -1,0 +1,372 @@
+"""A torch training run that gates itself on policy and records itself in the catalog.
+
+    with training_run(model="fraud-detector", purpose="fraud_detection",
+                      features=["rides:pickup_city_entropy"]) as run:
+        data = run.load_features("features.parquet", label="is_fraud")
+        ...train on data.train...
+        run.log_metrics(epoch=1, loss=0.3)
+        urn = run.save(model, "model.pt")
+
+Before anything is trained the features are checked for `train` with the model's purpose; a
+denial raises PolicyDeniedError with the policy's reasons and is recorded on the run (which
+ends FAILED). A catalog that cannot be reached fails the run closed: nothing trains unchecked.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.model.urn import Urn
+from provgraph.client import Client, ProvgraphError
+from provgraph.integrations.artifacts import file_digest
+from provgraph.integrations.environment import code_version, environment_facts
+from provgraph.integrations.errors import (
+    CatalogUnavailableError,
+    IntegrationError,
+    PolicyDeniedError,
+)
+from provgraph.integrations.run_events import (
+    error_facet,
+    facet,
+    now,
+    run_event,
+    source_code_facet,
+)
+from provgraph.integrations.torch.features import FeatureSource, LoadedFeatures, read_feature_table
+
+INTEGRATION = "torch"
+NAMESPACE = "provgraph.torch"
+Stage = Literal["development", "staging", "production", "archived"]
+Scalar = str | int | float | bool | None
+
+_FEATURE_QUERY = """
+query($urn: ID!) { node(urn: $urn) { ... on Feature { group name latestVersion { urn version
+  sourceColumns { name datasetVersion { version dataset { namespace name } } } } } } }
+"""
+
+_DATASET_QUERY = """
+query($namespace: String!, $name: String!) {
+  dataset(namespace: $namespace, name: $name) { latestVersion { version } } }
+"""
+
+
+class TrainingRun:
+    """One run of a training job: its id, what it read, its params and metrics, its model."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        model: str,
+        purpose: str,
+        stage: Stage,
+        features: list[str],
+        job: tuple[str, str],
+        owners: list[str],
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.purpose = purpose
+        self.stage = stage
+        self.features = features
+        self.job = job
+        self.owners = owners
+        self.run_id = str(uuid.uuid4())
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.params: dict[str, Scalar] = {}
+        self.metrics: dict[str, float] = {}
+        self.history: list[dict[str, float]] = []
+        self.loaded: LoadedFeatures | None = None
+        self.model_version: str | None = None
+        self.decision: str | None = None
+        self._code = code_version()
+        self._started = now()
+
+    @property
+    def urn(self) -> str:
+        return str(Urn(NodeKind.RUN, self.run_id))
+
+    # ---- what the training loop calls ------------------------------------------------------
+
+    def log_params(self, **params: Scalar) -> None:
+        self.params.update(params)
+
+    def log_metrics(self, *, epoch: int | None = None, **metrics: float) -> None:
+        """Per-epoch metrics (with `epoch`) go to the history; the last values are final."""
+        for name, value in metrics.items():
+            if not math.isfinite(float(value)):
+                raise IntegrationError(f"metric {name} is not a finite number: {value}")
+        values = {k: float(v) for k, v in metrics.items()}
+        self.metrics.update(values)
+        if epoch is not None:
+            self.history.append({"epoch": float(epoch), **values})
+
+    def load_features(
+        self,
+        path: str | Path,
+        *,
+        label: str | None = None,
+        dataset: tuple[str, str] | None = None,
+        split: float = 0.8,
+        seed: int = 0,
+        name: str | None = None,
+    ) -> LoadedFeatures:
+        """Read the run's features from a materialized feature table and pin the training set.
+
+        Each feature's column and the table's dataset version come from the catalog (what the
+        materializing job recorded), so the manifest names exactly what was read."""
+        sources = [self._feature_source(f) for f in self.features]
+        table = _one_table(sources)
+        if dataset is not None and dataset != table:
+            raise IntegrationError(f"the features were materialized into {table}, not {dataset}")
+        version = self._newest_version(table)
+        loaded = read_feature_table(
+            path,
+            name=name or f"{self.model}-training",
+            dataset=table,
+            dataset_version=version,
+            features=sources,
+            label=label,
+            split=split,
+            seed=seed,
+        )
+        self.loaded = loaded
+        self.log_params(seed=seed, split=split)
+        torch.manual_seed(seed)
+        self._send("RUNNING", run_facets=self._training_set_facet(loaded))
+        return loaded
+
+    def save(self, model: torch.nn.Module, path: str | Path) -> str:
+        """Save the artifact, register the model version (TRAINED_ON the training set,
+        PRODUCED_MODEL by this run) and return its URN."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), target)
+        digest = file_digest(target)
+        facet_body: dict[str, Any] = {
+            "model": self.model,
+            "artifactDigest": digest,
+            "framework": f"torch-{torch.__version__}",
+            "params": self.params,
+            "metrics": self.metrics,
+            "purpose": self.purpose,
+            "stage": self.stage,
+            "owners": self.owners,
+            "label": target.name,
+        }
+        if self.loaded is not None:
+            facet_body["trainingSet"] = self.loaded.manifest.name
+        self._send(
+            "COMPLETE",
+            run_facets={"provgraph_modelVersion": facet(INTEGRATION, facet_body)},
+            final=True,
+        )
+        self.model_version = str(
+            Urn(NodeKind.MODEL, self.model).with_version(digest.removeprefix("sha256:")[:16])
+        )
+        return self.model_version
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._send("START")
+        try:
+            answer = self.client.check_feature_use(
+                action="train", purpose=self.purpose, features=self.features, run_id=self.run_id
+            )
+        except ProvgraphError as exc:
+            self._fail(f"policy check failed: {exc}")
+            raise CatalogUnavailableError(f"cannot check the policy, not training: {exc}") from exc
+        self.decision = answer.decision_urn
+        if not answer.allow:
+            reasons = list(answer.deny)
+            self._fail("training denied by policy: " + "; ".join(reasons))
+            raise PolicyDeniedError("train", reasons, answer.decision_urn)
+
+    def finish(self, error: BaseException | None) -> None:
+        if error is not None:
+            self._fail(f"{type(error).__name__}: {error}")
+        elif self.model_version is None:
+            self._send("COMPLETE", final=True)
+
+    def _fail(self, message: str) -> None:
+        try:
+            self._send("FAIL", run_facets=error_facet(INTEGRATION, message), final=True)
+        except ProvgraphError:
+            pass  # the caller gets the original error; the catalog is what failed
+
+    # ---- events ----------------------------------------------------------------------------
+
+    def _send(
+        self, event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"], *,
+        run_facets: Mapping[str, Any] | None = None, final: bool = False,
+    ) -> None:
+        facets: dict[str, Any] = {
+            "processing_engine": facet(
+                INTEGRATION, {"name": "torch", "version": torch.__version__}
+            ),
+            "provgraph_training": facet(INTEGRATION, self._training_facts(final)),
+            **(run_facets or {}),
+        }
+        job_facets = {
+            "jobType": facet(
+                INTEGRATION,
+                {"processingType": "BATCH", "integration": "TORCH", "jobType": "TRAINING"},
+            ),
+            **source_code_facet(INTEGRATION, self._code),
+        }
+        inputs = []
+        if self.loaded is not None:
+            manifest = self.loaded.manifest
+            inputs.append({"namespace": manifest.dataset_namespace, "name": manifest.dataset_name})
+        event = run_event(
+            integration=INTEGRATION,
+            event_type=event_type,
+            run_id=self.run_id,
+            job=self.job,
+            run_facets=facets,
+            job_facets=job_facets,
+            inputs=inputs,
+        )
+        try:
+            self.client.send_openlineage([event])
+        except ProvgraphError as exc:
+            raise CatalogUnavailableError(f"cannot record the training run: {exc}") from exc
+
+    def _training_facts(self, final: bool) -> dict[str, Any]:
+        facts: dict[str, Any] = {
+            "model": self.model,
+            "purpose": self.purpose,
+            "stage": self.stage,
+            "params": self.params,
+            "metrics": self.metrics,
+            "history": self.history[-1000:],
+            "environment": environment_facts(self.device),
+            "startedAt": self._started,
+        }
+        if self._code is not None:
+            facts["code"] = {"commit": self._code.commit, "dirty": self._code.dirty,
+                             "repository": self._code.repository}
+        if final:
+            facts["endedAt"] = datetime.now(UTC).isoformat()
+        return facts
+
+    def _training_set_facet(self, loaded: LoadedFeatures) -> dict[str, Any]:
+        manifest = loaded.manifest
+        body = {
+            "name": manifest.name,
+            "features": [
+                {"group": f.group, "name": f.name, "version": f.version} for f in manifest.features
+            ],
+            "sources": [
+                {
+                    "namespace": manifest.dataset_namespace,
+                    "name": manifest.dataset_name,
+                    "version": manifest.dataset_version,
+                }
+            ],
+            "manifest": manifest.as_facts(),
+        }
+        return {"provgraph_trainingSet": facet(INTEGRATION, body)}
+
+    def _newest_version(self, dataset: tuple[str, str]) -> str:
+        """The version of the table as the catalog knows it now: the one being read."""
+        data = self._query(_DATASET_QUERY, {"namespace": dataset[0], "name": dataset[1]})
+        latest = (data.get("dataset") or {}).get("latestVersion")
+        if not latest:
+            raise IntegrationError(f"{dataset[0]}/{dataset[1]} has no version in the catalog")
+        return str(latest["version"])
+
+    def _query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.client.graphql(query, variables)
+        except ProvgraphError as exc:
+            raise CatalogUnavailableError(f"cannot ask the catalog: {exc}") from exc
+
+    def _feature_source(self, reference: str) -> FeatureSource:
+        urn = _feature_urn(reference)
+        data = self._query(_FEATURE_QUERY, {"urn": urn})
+        node = data.get("node")
+        latest = (node or {}).get("latestVersion")
+        if not node or not latest:
+            raise IntegrationError(f"feature {reference} has no version in the catalog")
+        columns = latest["sourceColumns"]
+        if len(columns) != 1:
+            raise IntegrationError(
+                f"feature {reference} is computed from {len(columns)} columns; "
+                "load_features reads features materialized into one column each"
+            )
+        column = columns[0]
+        version = column["datasetVersion"]
+        if not version or not version.get("dataset"):
+            raise IntegrationError(f"feature {reference} has no source dataset version")
+        return FeatureSource(
+            group=node["group"],
+            name=node["name"],
+            version_urn=latest["urn"],
+            version=latest["version"],
+            column=column["name"],
+            dataset=(version["dataset"]["namespace"], version["dataset"]["name"]),
+        )
+
+
+def _feature_urn(reference: str) -> str:
+    if reference.startswith("urn:"):
+        parsed = Urn.parse(reference)
+        return str(parsed.container() if parsed.kind is NodeKind.FEATURE_VERSION else parsed)
+    group, sep, name = reference.partition(":")
+    if not sep or not group or not name:
+        raise IntegrationError(f"name a feature as 'group:name' or by URN, not {reference!r}")
+    return str(Urn(NodeKind.FEATURE, name, group))
+
+
+def _one_table(sources: list[FeatureSource]) -> tuple[str, str]:
+    """The one feature table every feature was materialized into."""
+    tables = {s.dataset for s in sources}
+    if len(tables) != 1:
+        named = ", ".join(sorted(f"{ns}/{name}" for ns, name in tables))
+        raise IntegrationError(f"the features come from several tables ({named}); load each")
+    return tables.pop()
+
+
+@contextmanager
+def training_run(
+    *,
+    model: str,
+    purpose: str,
+    features: list[str],
+    stage: Stage = "development",
+    job: str | None = None,
+    namespace: str = NAMESPACE,
+    owners: list[str] | None = None,
+    url: str | None = None,
+    token: str | None = None,
+    client: Client | None = None,
+) -> Iterator[TrainingRun]:
+    if not features:
+        raise IntegrationError("a training run names the features it trains on")
+    run = TrainingRun(
+        client or Client(url=url, token=token),
+        model=model,
+        purpose=purpose,
+        stage=stage,
+        features=features,
+        job=(namespace, job or f"train.{model}"),
+        owners=owners or [],
+    )
+    run.start()
+    try:
+        yield run
+    except BaseException as exc:
+        run.finish(exc)
+        raise
+    run.finish(None)
