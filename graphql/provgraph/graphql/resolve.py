@@ -33,6 +33,14 @@ async def neighbours(
     return [r for r in records if r is not None]
 
 
+async def decided_on(info: CtxInfo, urn: str) -> list[NodeRecord]:
+    """The PolicyDecisions recorded about `urn`, oldest first."""
+    found = await edges(info, urn, EdgeKind.DECIDED, outgoing=False)
+    ordered = sorted(found, key=lambda e: (e.valid_from, e.src))
+    records = await info.context.loaders.nodes.load_many([e.src for e in ordered])
+    return [r for r in records if r is not None]
+
+
 async def versions(info: CtxInfo, container: str) -> list[Any]:
     """The versions of a dataset, feature or model, oldest first (the catalog's one rule)."""
     found = await edges(info, container, EdgeKind.HAS_VERSION, outgoing=True)

@@ -17,6 +17,7 @@ from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.log_binding import check_log_binding
 from provgraph.catalog.service.reader import CatalogReader
+from provgraph.catalog.service.recipe import RecipeService
 from provgraph.catalog.service.search import SearchService
 from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
 from provgraph.catalog.settings import Settings
@@ -51,6 +52,7 @@ class Catalog:
             self.lineage = LineageService(self.index)
             self.reader = CatalogReader(self.store, self.index)
             self.classifications = ClassificationService(self.index, self.store)
+            self.recipes = RecipeService(self.reader, self.classifications)
         except BaseException:
             if writer is not None:
                 writer.close()

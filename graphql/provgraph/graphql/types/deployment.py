@@ -9,11 +9,12 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap
+from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
 from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.model_version import ModelVersion
+    from provgraph.graphql.types.policy_decision import PolicyDecision
 
 _ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
 
@@ -23,6 +24,9 @@ class ServingPeriod:
     model_version: strawberry.ID
     valid_from: datetime
     valid_to: datetime | None
+
+
+_Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types.policy_decision")]
 
 
 @strawberry.type
@@ -67,3 +71,7 @@ class Deployment(Owned):
             )
             for e in periods
         ]
+
+    @strawberry.field(description="Policy decisions recorded about this node, oldest first.")
+    async def decisions(self, info: CtxInfo) -> list[_Decision]:
+        return wrap_all(await decided_on(info, self.record.urn))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,14 +10,16 @@ import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
+from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, record, wrap, wrap_all
 from provgraph.graphql.scalars import JSON
 from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.recipe import Recipe
 
 if TYPE_CHECKING:
     from provgraph.graphql.types.deployment import Deployment
     from provgraph.graphql.types.feature_version import FeatureVersion
     from provgraph.graphql.types.model import Model
+    from provgraph.graphql.types.policy_decision import PolicyDecision
     from provgraph.graphql.types.run import Run
     from provgraph.graphql.types.training_set import TrainingSet
 
@@ -27,6 +30,7 @@ _FeatureVersion = Annotated[
     "FeatureVersion", strawberry.lazy("provgraph.graphql.types.feature_version")
 ]
 _Deployment = Annotated["Deployment", strawberry.lazy("provgraph.graphql.types.deployment")]
+_Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types.policy_decision")]
 
 
 @strawberry.type
@@ -91,3 +95,15 @@ class ModelVersion(Node):
         return wrap_all(
             await neighbours(info, self.record.urn, EdgeKind.SERVES, outgoing=False, as_of=as_of)
         )
+
+    @strawberry.field(description="Policy decisions recorded about this version, oldest first.")
+    async def decisions(self, info: CtxInfo) -> list[_Decision]:
+        return wrap_all(await decided_on(info, self.record.urn))
+
+    @strawberry.field(
+        description="The exact recipe to train this version again: data and feature versions, "
+        "training-set manifest, params, environment and code; and what changed since."
+    )
+    async def recipe(self, info: CtxInfo) -> Recipe:
+        recipes = info.context.catalog.recipes
+        return Recipe.of(await asyncio.to_thread(recipes.recipe, self.record.urn))

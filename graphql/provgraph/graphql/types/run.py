@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
+from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
 from provgraph.graphql.scalars import JSON
 from provgraph.graphql.types.node import Node
 
@@ -15,10 +15,13 @@ if TYPE_CHECKING:
     from provgraph.graphql.types.dataset_version import DatasetVersion
     from provgraph.graphql.types.job import Job
     from provgraph.graphql.types.model_version import ModelVersion
+    from provgraph.graphql.types.policy_decision import PolicyDecision
 
 _Version = Annotated["DatasetVersion", strawberry.lazy("provgraph.graphql.types.dataset_version")]
 _Job = Annotated["Job", strawberry.lazy("provgraph.graphql.types.job")]
 _ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.types.model_version")]
+
+_Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types.policy_decision")]
 
 
 @strawberry.type
@@ -74,3 +77,7 @@ class Run(Node):
         return wrap_all(
             await neighbours(info, self.record.urn, EdgeKind.PRODUCED_MODEL, outgoing=True)
         )
+
+    @strawberry.field(description="Policy decisions recorded about this node, oldest first.")
+    async def decisions(self, info: CtxInfo) -> list[_Decision]:
+        return wrap_all(await decided_on(info, self.record.urn))

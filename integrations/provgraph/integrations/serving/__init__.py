@@ -1,6 +1,6 @@
 """Deploy gated by policy, and a serving hook for FastAPI model servers.
 
-    from provgraph.integrations.serving import deploy, ServingGuard
+from provgraph.integrations.serving import deploy, ServingGuard
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A minimal ready-made model server: POST /predict with rows of feature values, answered by a
 torch module under the serving guard (needs `provgraph[torch,serving]`)."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: FastAPI must see the route's dependency (a local)
 
 from typing import Annotated
 

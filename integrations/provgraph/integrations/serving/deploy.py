@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +11,13 @@ from typing import Any
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client, ProvgraphError
+from provgraph.integrations.artifacts import file_digest
 from provgraph.integrations.errors import (
-    CatalogUnavailableError,
     IntegrationError,
     PolicyDeniedError,
+    catalog_error,
 )
 from provgraph.integrations.run_events import error_facet, facet, run_event
-from provgraph.integrations.artifacts import file_digest
 
 INTEGRATION = "serving"
 NAMESPACE = "provgraph.serving"
@@ -81,7 +82,7 @@ def deploy(
         )
     except ProvgraphError as exc:
         _fail(catalog, run_id, job, f"policy check failed: {exc}")
-        raise CatalogUnavailableError(f"cannot check the policy, not deploying: {exc}") from exc
+        raise catalog_error("cannot check the policy, not deploying", exc) from exc
     if not answer.allow:
         _fail(catalog, run_id, job, "deploy denied by policy: " + "; ".join(answer.deny))
         raise PolicyDeniedError("deploy", list(answer.deny), answer.decision_urn)
@@ -116,7 +117,7 @@ def _registered(catalog: Client, model_version: str) -> dict[str, Any]:
     try:
         data = catalog.graphql(_MODEL_VERSION, {"urn": model_version})
     except ProvgraphError as exc:
-        raise CatalogUnavailableError(f"cannot ask the catalog: {exc}") from exc
+        raise catalog_error("cannot ask the catalog", exc) from exc
     version = data.get("node")
     if not version:
         raise IntegrationError(
@@ -139,11 +140,11 @@ def _send(catalog: Client, event: dict[str, Any]) -> None:
     try:
         catalog.send_openlineage([event])
     except ProvgraphError as exc:
-        raise CatalogUnavailableError(f"cannot record the deployment: {exc}") from exc
+        raise catalog_error("cannot record the deployment", exc) from exc
 
 
 def _fail(catalog: Client, run_id: str, job: tuple[str, str], message: str) -> None:
-    try:
+    with contextlib.suppress(ProvgraphError):
         catalog.send_openlineage(
             [
                 run_event(
@@ -155,5 +156,3 @@ def _fail(catalog: Client, run_id: str, job: tuple[str, str], message: str) -> N
                 )
             ]
         )
-    except ProvgraphError:
-        pass

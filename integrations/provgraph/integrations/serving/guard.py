@@ -115,8 +115,9 @@ class ServingGuard:
         finally:
             self._record(started, decision, status, log_all=log_all)
 
-    def _record(self, started: float, decision: CachedDecision, status: int, *,
-                log_all: bool) -> None:
+    def _record(
+        self, started: float, decision: CachedDecision, status: int, *, log_all: bool
+    ) -> None:
         self.recorder.record(
             latency_ms=(time.perf_counter() - started) * 1000.0,
             allowed=decision.allow,

@@ -65,8 +65,9 @@ class PredictionRecorder:
     def __post_init__(self) -> None:
         self._queue = queue.Queue(maxsize=self.capacity)
 
-    def record(self, *, latency_ms: float, allowed: bool, decision: str | None, status: int,
-               log_all: bool) -> None:
+    def record(
+        self, *, latency_ms: float, allowed: bool, decision: str | None, status: int, log_all: bool
+    ) -> None:
         """Called on the request path: O(1), never blocks, never raises."""
         entry = PredictionRecord(
             request_id=str(uuid.uuid4()),
@@ -76,7 +77,7 @@ class PredictionRecorder:
             decision=decision,
             status=status,
         )
-        keep = log_all or random.random() < self.sample  # noqa: S311 - sampling, not security
+        keep = log_all or random.random() < self.sample
         try:
             self._queue.put_nowait((entry, keep))
         except queue.Full:

@@ -1,6 +1,6 @@
 """torch training that gates itself on policy and records itself: `pip install provgraph[torch]`.
 
-    from provgraph.integrations.torch import training_run
+from provgraph.integrations.torch import training_run
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "provgraph.integrations.torch needs torch: pip install 'provgraph[torch]'"
     ) from exc
 
-from provgraph.integrations.torch.features import FeatureTable, LoadedFeatures, Manifest
 from provgraph.integrations.artifacts import file_digest
+from provgraph.integrations.torch.features import FeatureTable, LoadedFeatures, Manifest
 from provgraph.integrations.torch.run import TrainingRun, training_run
 
 __all__ = [

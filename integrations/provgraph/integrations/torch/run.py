@@ -14,6 +14,8 @@ ends FAILED). A catalog that cannot be reached fails the run closed: nothing tra
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import uuid
 from collections.abc import Iterator, Mapping
@@ -30,9 +32,9 @@ from provgraph.client import Client, ProvgraphError
 from provgraph.integrations.artifacts import file_digest
 from provgraph.integrations.environment import code_version, environment_facts
 from provgraph.integrations.errors import (
-    CatalogUnavailableError,
     IntegrationError,
     PolicyDeniedError,
+    catalog_error,
 )
 from provgraph.integrations.run_events import (
     error_facet,
@@ -77,7 +79,7 @@ class TrainingRun:
         self.model = model
         self.purpose = purpose
         self.stage = stage
-        self.features = features
+        self.features = [_feature_urn(f) for f in features]
         self.job = job
         self.owners = owners
         self.run_id = str(uuid.uuid4())
@@ -87,6 +89,8 @@ class TrainingRun:
         self.history: list[dict[str, float]] = []
         self.loaded: LoadedFeatures | None = None
         self.model_version: str | None = None
+        self.reproduced = False
+        """save() found the artifact already registered: this run reproduced it."""
         self.decision: str | None = None
         self._code = code_version()
         self._started = now()
@@ -150,9 +154,37 @@ class TrainingRun:
         PRODUCED_MODEL by this run) and return its URN."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), target)
+        # through a buffer: torch.save names the archive's root after the file, so the same
+        # weights saved under two names would get two digests
+        buffer = io.BytesIO()
+        torch.save(model.state_dict(), buffer)
+        target.write_bytes(buffer.getvalue())
         digest = file_digest(target)
-        facet_body: dict[str, Any] = {
+        urn = str(Urn(NodeKind.MODEL, self.model).with_version(digest.removeprefix("sha256:")[:16]))
+        if self._registered(urn):
+            # the same bytes as a registered version (a reproduction): say so, never re-register
+            reproduced = {"modelVersion": urn, "artifactDigest": digest, "sameArtifact": True}
+            self.reproduced = True
+            self._send(
+                "COMPLETE",
+                run_facets={"provgraph_reproduction": facet(INTEGRATION, reproduced)},
+                final=True,
+            )
+        else:
+            self._send(
+                "COMPLETE",
+                run_facets={
+                    "provgraph_modelVersion": facet(
+                        INTEGRATION, self._model_facet(digest, target.name)
+                    )
+                },
+                final=True,
+            )
+        self.model_version = urn
+        return self.model_version
+
+    def _model_facet(self, digest: str, label: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
             "model": self.model,
             "artifactDigest": digest,
             "framework": f"torch-{torch.__version__}",
@@ -161,19 +193,15 @@ class TrainingRun:
             "purpose": self.purpose,
             "stage": self.stage,
             "owners": self.owners,
-            "label": target.name,
+            "label": label,
         }
         if self.loaded is not None:
-            facet_body["trainingSet"] = self.loaded.manifest.name
-        self._send(
-            "COMPLETE",
-            run_facets={"provgraph_modelVersion": facet(INTEGRATION, facet_body)},
-            final=True,
-        )
-        self.model_version = str(
-            Urn(NodeKind.MODEL, self.model).with_version(digest.removeprefix("sha256:")[:16])
-        )
-        return self.model_version
+            body["trainingSet"] = self.loaded.manifest.name
+        return body
+
+    def _registered(self, model_version: str) -> bool:
+        data = self._query("query($u: ID!) { node(urn: $u) { urn } }", {"u": model_version})
+        return data.get("node") is not None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -185,7 +213,7 @@ class TrainingRun:
             )
         except ProvgraphError as exc:
             self._fail(f"policy check failed: {exc}")
-            raise CatalogUnavailableError(f"cannot check the policy, not training: {exc}") from exc
+            raise catalog_error("cannot check the policy, not training", exc) from exc
         self.decision = answer.decision_urn
         if not answer.allow:
             reasons = list(answer.deny)
@@ -199,16 +227,18 @@ class TrainingRun:
             self._send("COMPLETE", final=True)
 
     def _fail(self, message: str) -> None:
-        try:
+        # the caller gets the original error; a catalog that fails here changes nothing
+        with contextlib.suppress(IntegrationError):
             self._send("FAIL", run_facets=error_facet(INTEGRATION, message), final=True)
-        except ProvgraphError:
-            pass  # the caller gets the original error; the catalog is what failed
 
     # ---- events ----------------------------------------------------------------------------
 
     def _send(
-        self, event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"], *,
-        run_facets: Mapping[str, Any] | None = None, final: bool = False,
+        self,
+        event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"],
+        *,
+        run_facets: Mapping[str, Any] | None = None,
+        final: bool = False,
     ) -> None:
         facets: dict[str, Any] = {
             "processing_engine": facet(
@@ -240,7 +270,7 @@ class TrainingRun:
         try:
             self.client.send_openlineage([event])
         except ProvgraphError as exc:
-            raise CatalogUnavailableError(f"cannot record the training run: {exc}") from exc
+            raise catalog_error("cannot record the training run", exc) from exc
 
     def _training_facts(self, final: bool) -> dict[str, Any]:
         facts: dict[str, Any] = {
@@ -254,8 +284,11 @@ class TrainingRun:
             "startedAt": self._started,
         }
         if self._code is not None:
-            facts["code"] = {"commit": self._code.commit, "dirty": self._code.dirty,
-                             "repository": self._code.repository}
+            facts["code"] = {
+                "commit": self._code.commit,
+                "dirty": self._code.dirty,
+                "repository": self._code.repository,
+            }
         if final:
             facts["endedAt"] = datetime.now(UTC).isoformat()
         return facts
@@ -290,7 +323,7 @@ class TrainingRun:
         try:
             return self.client.graphql(query, variables)
         except ProvgraphError as exc:
-            raise CatalogUnavailableError(f"cannot ask the catalog: {exc}") from exc
+            raise catalog_error("cannot ask the catalog", exc) from exc
 
     def _feature_source(self, reference: str) -> FeatureSource:
         urn = _feature_urn(reference)

@@ -1,0 +1,216 @@
+"""The reproducibility recipe of a model version, and what changed since it was trained.
+
+A recipe names exactly what went in: the dataset versions read (each with the run and code
+version that produced it), the feature versions with their definitions, the training-set
+manifest (digest, split, seed), the params, the environment and code of the training run.
+"Changes since" compares that with the catalog now: a newer version of a source dataset or
+feature, a feature deprecated, a classification that reached the model since it was trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.graph import NodeRecord
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import from_micros
+from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.classification import ClassificationService
+from provgraph.catalog.service.reader import CatalogReader
+
+TRAINING_FACET = "run.provgraph_training"
+
+
+@dataclass(frozen=True)
+class DatasetIngredient:
+    urn: str
+    dataset: str
+    produced_by: str | None
+    """The run that wrote this version, when a run did."""
+    job: str | None
+    code_version: str | None
+
+
+@dataclass(frozen=True)
+class FeatureIngredient:
+    urn: str
+    feature: str
+    transformation: str | None
+    dtype: str | None
+    declassifying: bool
+    source_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    """newer_dataset_version, newer_feature_version, feature_deprecated, classification_added,
+    classification_removed."""
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Recipe:
+    model_version: str
+    artifact_digest: str | None
+    framework: str | None
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    training_set: str | None
+    manifest: dict[str, Any]
+    training_run: str | None
+    job: str | None
+    code_version: str | None
+    environment: dict[str, Any]
+    datasets: tuple[DatasetIngredient, ...]
+    features: tuple[FeatureIngredient, ...]
+    changes: tuple[Change, ...]
+
+
+class RecipeService:
+    def __init__(self, reader: CatalogReader, classifications: ClassificationService) -> None:
+        self._reader = reader
+        self._classifications = classifications
+
+    def recipe(self, model_version: str) -> Recipe:
+        parsed = Urn.parse(model_version)
+        node = self._node(model_version)
+        if node is None or parsed.kind is not NodeKind.MODEL_VERSION:
+            raise NodeNotFoundError(model_version, f"no model version {model_version}")
+        props = node.props
+        training_set = self._one(model_version, EdgeKind.TRAINED_ON, outgoing=True)
+        run = self._one(model_version, EdgeKind.PRODUCED_MODEL, outgoing=False)
+        set_node = self._node(training_set) if training_set else None
+        run_node = self._node(run) if run else None
+        features = self._features(training_set) if training_set else []
+        datasets = self._datasets(training_set, features)
+        facts = _training_facts(run_node)
+        return Recipe(
+            model_version=model_version,
+            artifact_digest=props.get("artifact_digest"),
+            framework=props.get("framework"),
+            params=dict(props.get("params") or {}),
+            metrics=dict(props.get("metrics") or {}),
+            training_set=training_set,
+            manifest=dict((set_node.props.get("manifest") if set_node else None) or {}),
+            training_run=run,
+            job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
+            code_version=(run_node.props.get("job_version") if run_node else None)
+            or _commit(facts),
+            environment=dict(facts.get("environment") or {}),
+            datasets=tuple(datasets),
+            features=tuple(features),
+            changes=tuple(self._changes(node, datasets, features)),
+        )
+
+    def _node(self, urn: str) -> NodeRecord | None:
+        return self._reader.get_nodes([urn]).get(urn)
+
+    def _one(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> str | None:
+        edges = self._reader.related(urn, kind, outgoing=outgoing)
+        if not edges:
+            return None
+        edge = min(edges, key=lambda e: (e.valid_from, e.dst if outgoing else e.src))
+        return edge.dst if outgoing else edge.src
+
+    def _features(self, training_set: str) -> list[FeatureIngredient]:
+        urns = sorted(
+            e.dst for e in self._reader.related(training_set, EdgeKind.INCLUDES, outgoing=True)
+        )
+        nodes = self._reader.get_nodes(urns)
+        found = []
+        for urn in urns:
+            props = nodes[urn].props if urn in nodes else {}
+            columns = sorted(
+                e.dst for e in self._reader.related(urn, EdgeKind.COMPUTED_FROM, outgoing=True)
+            )
+            found.append(
+                FeatureIngredient(
+                    urn=urn,
+                    feature=str(Urn.parse(urn).container()),
+                    transformation=props.get("transformation"),
+                    dtype=props.get("dtype"),
+                    declassifying=bool(props.get("declassifying")),
+                    source_columns=tuple(columns),
+                )
+            )
+        return found
+
+    def _datasets(
+        self, training_set: str | None, features: list[FeatureIngredient]
+    ) -> list[DatasetIngredient]:
+        versions: set[str] = set()
+        if training_set:
+            drawn = self._reader.related(training_set, EdgeKind.DRAWN_FROM, outgoing=True)
+            versions.update(e.dst for e in drawn)
+        for feature in features:
+            for column in feature.source_columns:
+                parsed = Urn.parse(column)
+                if parsed.version is not None:
+                    versions.add(str(parsed.dataset_version()))
+        found = []
+        for version in sorted(versions):
+            run = self._one(version, EdgeKind.PRODUCED, outgoing=False)
+            run_node = self._node(run) if run else None
+            found.append(
+                DatasetIngredient(
+                    urn=version,
+                    dataset=str(Urn.parse(version).container()),
+                    produced_by=run,
+                    job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
+                    code_version=run_node.props.get("job_version") if run_node else None,
+                )
+            )
+        return found
+
+    def _changes(
+        self,
+        model: NodeRecord,
+        datasets: list[DatasetIngredient],
+        features: list[FeatureIngredient],
+    ) -> list[Change]:
+        changes: list[Change] = []
+        for dataset in datasets:
+            newest = self._reader.newest_version(dataset.dataset)
+            if newest is not None and newest != dataset.urn:
+                changes.append(Change("newer_dataset_version", dataset.urn, f"{newest} is newer"))
+        feature_nodes = self._reader.get_nodes([f.feature for f in features])
+        for feature in features:
+            newest = self._reader.newest_version(feature.feature)
+            if newest is not None and newest != feature.urn:
+                changes.append(Change("newer_feature_version", feature.urn, f"{newest} is newer"))
+            status = (
+                feature_nodes[feature.feature].props.get("status")
+                if (feature.feature in feature_nodes)
+                else None
+            )
+            if status == "deprecated":
+                changes.append(Change("feature_deprecated", feature.feature, "deprecated"))
+        trained = from_micros(model.created_at)
+        then = set(self._classifications.tags(model.urn, as_of=trained))
+        now = set(self._classifications.tags(model.urn))
+        changes += [
+            Change("classification_added", model.urn, f"{tag} reached it since training")
+            for tag in sorted(now - then)
+        ]
+        changes += [
+            Change("classification_removed", model.urn, f"{tag} no longer reaches it")
+            for tag in sorted(then - now)
+        ]
+        return changes
+
+
+def _training_facts(run: NodeRecord | None) -> dict[str, Any]:
+    facets = (run.props.get("facets") if run else None) or {}
+    facts = facets.get(TRAINING_FACET) if isinstance(facets, dict) else None
+    return facts if isinstance(facts, dict) else {}
+
+
+def _commit(facts: dict[str, Any]) -> str | None:
+    code = facts.get("code")
+    if not isinstance(code, dict) or not code.get("commit"):
+        return None
+    return str(code["commit"]) + ("-dirty" if code.get("dirty") else "")
