@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import torch
 
+from provgraph.catalog.model.events import ClassificationChanged
 from provgraph.client import Client, Retry
 from provgraph.integrations.errors import CatalogUnavailableError, PolicyDeniedError
 from provgraph.integrations.torch import training_run
@@ -186,3 +188,21 @@ def test_non_finite_metrics_are_refused(server: RunningServer) -> None:
     ):
         run.log_metrics(loss=float("nan"))
     assert torch.isnan(torch.tensor(float("nan")))
+
+
+def test_the_recipe_says_what_changed_since_training(
+    server: RunningServer, table: Path, tmp_path: Path
+) -> None:
+    urn = _train(server, table, tmp_path / "changes.pt", seed=5)
+    client = Client(server.url)
+    columns = client.graphql(
+        "query($ns: String!, $n: String!) { dataset(namespace: $ns, name: $n) "
+        "{ latestVersion { columns { urn name } } } }",
+        {"ns": model_side.TABLE[0], "n": model_side.TABLE[1]},
+    )["dataset"]["latestVersion"]["columns"]
+    fare = next(c["urn"] for c in columns if c["name"] == "avg_fare")
+    client.submit(
+        ClassificationChanged(event_time=datetime.now(UTC), urn=fare, tag="sensitive.financial")
+    )
+    changes = client.graphql(RUN_QUERY, {"urn": urn})["node"]["recipe"]["changes"]
+    assert {"kind": "classification_added", "subject": urn} in changes
