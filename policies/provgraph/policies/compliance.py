@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.policies.engine import PolicyEngine
@@ -50,16 +51,14 @@ def recheck(catalog: Catalog, gate: FeatureUseGate, *, actor: str) -> list[Compl
     reader = catalog.reader
     questions: list[tuple[str, FeatureUseRequest]] = []
     for urn in reader.list_urns(NodeKind.MODEL_VERSION, offset=0, limit=1_000_000):
-        props = reader.get_nodes([urn])[urn].props
-        purpose = props.get("purpose") or UNSPECIFIED_PURPOSE
+        purpose = reader.view(urn, views.ModelVersion).purpose or UNSPECIFIED_PURPOSE
         questions.append(
             (urn, FeatureUseRequest(action="train", purpose=purpose, model_version=urn))
         )
     for urn in reader.list_urns(NodeKind.DEPLOYMENT, offset=0, limit=1_000_000):
         if not reader.related(urn, EdgeKind.SERVES, outgoing=True):
             continue  # retired
-        props = reader.get_nodes([urn])[urn].props
-        purpose = props.get("purpose") or UNSPECIFIED_PURPOSE
+        purpose = reader.view(urn, views.Deployment).purpose or UNSPECIFIED_PURPOSE
         questions.append((urn, FeatureUseRequest(action="serve", purpose=purpose, deployment=urn)))
     entries = []
     for subject, request in questions:
@@ -88,19 +87,18 @@ def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[Backt
     changes = []
     replayed = 0
     for start in range(0, len(urns), 1000):
-        for urn, node in reader.get_nodes(urns[start : start + 1000]).items():
-            recorded = node.props.get("policy_input")
-            if not recorded:
+        for urn, recorded in reader.views(urns[start : start + 1000], views.PolicyDecision).items():
+            if not recorded.policy_input:
                 continue
             replayed += 1
-            again = candidate.evaluate(recorded)
-            if again.allow != node.props.get("allow") or again.deny != node.props.get("deny"):
+            again = candidate.evaluate(recorded.policy_input)
+            if again.allow != recorded.allow or again.deny != recorded.deny:
                 changes.append(
                     BacktestChange(
                         decision=urn,
-                        action=str(node.props.get("action")),
-                        purpose=str(node.props.get("purpose")),
-                        was_allowed=bool(node.props.get("allow")),
+                        action=recorded.action,
+                        purpose=recorded.purpose,
+                        was_allowed=recorded.allow,
                         would_allow=again.allow,
                         would_deny=again.deny,
                     )
@@ -110,11 +108,11 @@ def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[Backt
 
 def _last_decision(catalog: Catalog, subject: str, action: str) -> bool | None:
     decisions = catalog.reader.related(subject, EdgeKind.DECIDED, outgoing=False)
-    nodes = catalog.reader.get_nodes([e.src for e in decisions])
-    matching = [n for n in nodes.values() if n.props.get("action") == action]
+    nodes = catalog.reader.get_nodes([e.src for e in decisions]).values()
+    matching = [n for n in nodes if views.PolicyDecision.of(n).action == action]
     if not matching:
         return None
-    return bool(max(matching, key=lambda n: n.created_at).props.get("allow"))
+    return views.PolicyDecision.of(max(matching, key=lambda n: n.created_at)).allow
 
 
 def _has_features(catalog: Catalog, subject: str) -> bool:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import CatalogError, InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.events import PolicyDecided
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
@@ -166,24 +167,24 @@ class FeatureUseGate:
         return self._model_props(request.model_version)
 
     def _model_props(self, urn: str) -> dict[str, Any]:
-        node = self._catalog.reader.get_nodes([urn])[urn]
+        version = self._catalog.reader.view(urn, views.ModelVersion)
         return {
             "urn": urn,
-            "stage": node.props.get("stage"),
-            "purpose": node.props.get("purpose"),
-            "label": node.props.get("label"),
+            "stage": version.stage,
+            "purpose": version.purpose,
+            "label": version.label,
         }
 
     def _deployment(self, request: FeatureUseRequest) -> dict[str, Any] | None:
         if request.deployment is None:
             return None
         self._existing(request.deployment, {NodeKind.DEPLOYMENT}, "deployment")
-        node = self._catalog.reader.get_nodes([request.deployment])[request.deployment]
+        deployment = self._catalog.reader.view(request.deployment, views.Deployment)
         return {
             "urn": request.deployment,
-            "environment": node.props.get("environment"),
-            "purpose": node.props.get("purpose"),
-            "status": node.props.get("status"),
+            "environment": deployment.environment,
+            "purpose": deployment.purpose,
+            "status": deployment.status,
         }
 
     def _training_features(self, model_version: str) -> list[str]:
@@ -206,7 +207,7 @@ class FeatureUseGate:
                 if parsed.kind is NodeKind.FEATURE_VERSION
                 else self._catalog.reader.newest_version(feature)
             )
-            props = self._catalog.reader.get_nodes([feature])[feature].props
+            stored = self._catalog.reader.view(feature, views.Feature)
             traces = self._catalog.classifications.classifications(version or feature)
             traces += [
                 t
@@ -220,7 +221,7 @@ class FeatureUseGate:
                     "feature": feature,
                     "version": version,
                     "classifications": sorted({t.tag for t in traces}),
-                    "status": props.get("status") or "draft",
+                    "status": stored.status,
                     "quality": self._quality(version),
                 }
             )
@@ -238,5 +239,5 @@ class FeatureUseGate:
         ]
         if not results:
             return "unknown"
-        nodes = reader.get_nodes(results)
-        return "passing" if all(n.props.get("success") for n in nodes.values()) else "failing"
+        checks = reader.views(results, views.ValidationResult).values()
+        return "passing" if all(check.success for check in checks) else "failing"

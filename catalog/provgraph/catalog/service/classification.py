@@ -22,6 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
@@ -131,7 +132,7 @@ class ClassificationService:
         if self._index.kind_of(urn) is not NodeKind.FEATURE_VERSION:
             return False
         node = self._store.get_nodes([urn]).get(urn)
-        return bool(node and node.props.get("declassifying"))
+        return node is not None and views.FeatureVersion.of(node).declassifying
 
 
 def _path(came_from: dict[str, str | None], node: str) -> list[str]:

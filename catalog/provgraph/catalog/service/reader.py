@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
+from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
+from provgraph.catalog.model.views import NodeView
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
+
+V = TypeVar("V", bound=NodeView)
 
 
 class CatalogReader:
@@ -25,6 +30,17 @@ class CatalogReader:
         """Nodes by URN (unknown URNs are left out), in one store round trip."""
         known = [u for u in dict.fromkeys(urns) if self._index.has(u)]
         return self._store.get_nodes(known) if known else {}
+
+    def view(self, urn: str, view: type[V]) -> V:
+        """The typed view of one node (NodeNotFoundError when the catalog does not have it)."""
+        found = self.get_nodes([urn]).get(urn)
+        if found is None:
+            raise NodeNotFoundError(urn)
+        return view.of(found)
+
+    def views(self, urns: Sequence[str], view: type[V]) -> dict[str, V]:
+        """Typed views by URN (unknown URNs are left out), in one store round trip."""
+        return {urn: view.of(found) for urn, found in self.get_nodes(urns).items()}
 
     def related(
         self, urn: str, kind: EdgeKind, *, outgoing: bool, as_of: datetime | None = None

@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -189,16 +190,14 @@ class SearchService:
             kind=node.kind,
             name=urn.name,
             namespace=urn.namespace or "",
-            description=str(node.props.get("description") or ""),
+            description=_description(node),
             columns=columns,
             owners=sorted(
                 Urn.parse(e.dst).name
                 for e in self._lineage.edges_from(node.urn, EdgeKind.OWNED_BY, open_only=True)
             ),
             tags=sorted(tags),
-            status=str(
-                node.props.get("status") or ("draft" if node.kind is NodeKind.FEATURE else "none")
-            ),
+            status=views.Feature.of(node).status if node.kind is NodeKind.FEATURE else "none",
             quality=_quality(results),
             production_deployments=self._deployments(node.urn),
             updated_at=updated,
@@ -220,7 +219,13 @@ class SearchService:
         )
 
 
+def _description(node: NodeRecord) -> str:
+    stored = views.view_of(node)
+    return (stored.description if isinstance(stored, views.Described) else None) or ""
+
+
 def _quality(results: list[NodeRecord]) -> str:
     if not results:
         return "unknown"
-    return "passing" if all(r.props.get("success", True) for r in results) else "failing"
+    checks = [views.ValidationResult.of(r) for r in results]
+    return "passing" if all(check.success for check in checks) else "failing"

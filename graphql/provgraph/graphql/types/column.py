@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap_all
@@ -24,17 +26,21 @@ _FeatureVersion = Annotated[
 
 @strawberry.type
 class Column(Node):
+    @cached_property
+    def stored(self) -> views.Column:
+        return views.Column.of(self.record)
+
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field
     def type(self) -> str:
-        return str(self.prop("type") or "unknown")
+        return self.stored.type
 
     @strawberry.field
     def description(self) -> str | None:
-        return self.text("description")
+        return self.stored.description
 
     @strawberry.field
     async def dataset_version(self, info: CtxInfo) -> _Version | None:

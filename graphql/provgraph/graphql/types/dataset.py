@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, latest_version, neighbours, versions, wrap_all
 from provgraph.graphql.types.curated import Curated
@@ -21,17 +23,21 @@ _Job = Annotated["Job", strawberry.lazy("provgraph.graphql.types.job")]
 
 @strawberry.type
 class Dataset(Curated):
+    @cached_property
+    def stored(self) -> views.Dataset:
+        return views.Dataset.of(self.record)
+
     @strawberry.field
     def namespace(self) -> str:
-        return str(self.prop("namespace"))
+        return self.stored.namespace
 
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field
     def description(self) -> str | None:
-        return self.text("description")
+        return self.stored.description
 
     @strawberry.field(description="Every recorded version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
 from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
@@ -31,25 +33,29 @@ _Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types
 
 @strawberry.type
 class Deployment(Owned):
+    @cached_property
+    def stored(self) -> views.Deployment:
+        return views.Deployment.of(self.record)
+
     @strawberry.field
     def environment(self) -> str:
-        return str(self.prop("environment"))
+        return self.stored.environment
 
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field(description="active or retired.")
     def status(self) -> str:
-        return str(self.prop("status"))
+        return self.stored.status
 
     @strawberry.field
     def endpoint(self) -> str | None:
-        return self.text("endpoint")
+        return self.stored.endpoint
 
     @strawberry.field
     def purpose(self) -> str | None:
-        return self.text("purpose")
+        return self.stored.purpose
 
     @strawberry.field(description="The model version served at a moment (default now).")
     async def served_version(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.graphql.resolve import CtxInfo, latest_version, versions
 from provgraph.graphql.types.curated import Curated
 
@@ -17,33 +19,37 @@ _Version = Annotated["FeatureVersion", strawberry.lazy("provgraph.graphql.types.
 
 @strawberry.type
 class Feature(Curated):
+    @cached_property
+    def stored(self) -> views.Feature:
+        return views.Feature.of(self.record)
+
     @strawberry.field
     def group(self) -> str:
-        return str(self.prop("group"))
+        return self.stored.group
 
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field
     def description(self) -> str | None:
-        return self.text("description")
+        return self.stored.description
 
     @strawberry.field
     def dtype(self) -> str | None:
-        return self.text("dtype")
+        return self.stored.dtype
 
     @strawberry.field
     def entity(self) -> str | None:
-        return self.text("entity")
+        return self.stored.entity
 
     @strawberry.field(description="draft, certified or deprecated.")
     def status(self) -> str:
-        return str(self.prop("status") or "draft")
+        return self.stored.status
 
     @strawberry.field
     def status_reason(self) -> str | None:
-        return self.text("status_reason")
+        return self.stored.status_reason
 
     @strawberry.field(description="Every version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:

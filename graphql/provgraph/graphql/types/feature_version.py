@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
@@ -22,21 +24,25 @@ _TrainingSet = Annotated["TrainingSet", strawberry.lazy("provgraph.graphql.types
 
 @strawberry.type
 class FeatureVersion(Node):
+    @cached_property
+    def stored(self) -> views.FeatureVersion:
+        return views.FeatureVersion.of(self.record)
+
     @strawberry.field
     def version(self) -> str:
         return str(Urn.parse(self.record.urn).version)
 
     @strawberry.field
     def transformation(self) -> str:
-        return str(self.prop("transformation"))
+        return self.stored.transformation
 
     @strawberry.field
     def dtype(self) -> str | None:
-        return self.text("dtype")
+        return self.stored.dtype
 
     @strawberry.field(description="The transformation removes what makes its sources sensitive.")
     def declassifying(self) -> bool:
-        return bool(self.prop("declassifying"))
+        return self.stored.declassifying
 
     @strawberry.field
     async def feature(self, info: CtxInfo) -> _Feature | None:

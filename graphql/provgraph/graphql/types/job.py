@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
 from provgraph.graphql.types.curated import Owned
@@ -21,29 +23,33 @@ _Run = Annotated["Run", strawberry.lazy("provgraph.graphql.types.run")]
 
 @strawberry.type
 class Job(Owned):
+    @cached_property
+    def stored(self) -> views.Job:
+        return views.Job.of(self.record)
+
     @strawberry.field
     def namespace(self) -> str:
-        return str(self.prop("namespace"))
+        return self.stored.namespace
 
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field(description="The current code version (git sha or digest of its code).")
     def version(self) -> str | None:
-        return self.text("version")
+        return self.stored.version
 
     @strawberry.field
     def source_code_location(self) -> str | None:
-        return self.text("source_code_location")
+        return self.stored.source_code_location
 
     @strawberry.field
     def sql(self) -> str | None:
-        return self.text("sql")
+        return self.stored.sql
 
     @strawberry.field
     def description(self) -> str | None:
-        return self.text("description")
+        return self.stored.description
 
     @strawberry.field(description="Runs, newest first.")
     async def runs(self, info: CtxInfo, first: int = 20) -> list[_Run]:

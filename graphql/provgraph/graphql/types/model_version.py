@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, record, wrap, wrap_all
@@ -35,37 +37,41 @@ _Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types
 
 @strawberry.type
 class ModelVersion(Node):
+    @cached_property
+    def stored(self) -> views.ModelVersion:
+        return views.ModelVersion.of(self.record)
+
     @strawberry.field
     def version(self) -> str:
         return str(Urn.parse(self.record.urn).version)
 
     @strawberry.field
     def label(self) -> str | None:
-        return self.text("label")
+        return self.stored.label
 
     @strawberry.field
     def artifact_digest(self) -> str:
-        return str(self.prop("artifact_digest"))
+        return self.stored.artifact_digest
 
     @strawberry.field
     def framework(self) -> str | None:
-        return self.text("framework")
+        return self.stored.framework
 
     @strawberry.field
     def params(self) -> JSON:
-        return self.json("params", {})
+        return JSON(self.stored.params)
 
     @strawberry.field
     def metrics(self) -> JSON:
-        return self.json("metrics", {})
+        return JSON(self.stored.metrics)
 
     @strawberry.field
     def stage(self) -> str | None:
-        return self.text("stage")
+        return self.stored.stage
 
     @strawberry.field
     def purpose(self) -> str | None:
-        return self.text("purpose")
+        return self.stored.purpose
 
     @strawberry.field
     async def model(self, info: CtxInfo) -> _Model | None:

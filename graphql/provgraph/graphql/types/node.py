@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
-from strawberry.scalars import JSON
 
 import provgraph.graphql.enums  # noqa: F401 - registers the domain enums with strawberry
 from provgraph.catalog.model.graph import NodeRecord
@@ -32,13 +30,3 @@ class Node:
         created = from_micros(self.record.created_at)
         assert created is not None
         return created
-
-    def prop(self, key: str) -> Any:
-        return self.record.props.get(key)
-
-    def json(self, key: str, default: object) -> JSON:
-        return JSON(self.record.props.get(key) or default)
-
-    def text(self, key: str) -> str | None:
-        value = self.record.props.get(key)
-        return None if value is None else str(value)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.graphql.types.node import Node
 
 
 @strawberry.type
 class Owner(Node):
+    @cached_property
+    def stored(self) -> views.Owner:
+        return views.Owner.of(self.record)
+
     @strawberry.field
     def id(self) -> str:
-        return str(self.prop("id"))
+        return self.stored.id

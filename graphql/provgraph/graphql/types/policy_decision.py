@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
 from provgraph.graphql.types.node import Node
@@ -11,45 +14,49 @@ from provgraph.graphql.types.node import Node
 
 @strawberry.type
 class PolicyDecision(Node):
+    @cached_property
+    def stored(self) -> views.PolicyDecision:
+        return views.PolicyDecision.of(self.record)
+
     @strawberry.field
     def allow(self) -> bool:
-        return bool(self.prop("allow"))
+        return self.stored.allow
 
     @strawberry.field
     def action(self) -> str:
-        return str(self.prop("action"))
+        return self.stored.action
 
     @strawberry.field
     def purpose(self) -> str:
-        return str(self.prop("purpose"))
+        return self.stored.purpose
 
     @strawberry.field(description="Who asked (the authenticated actor).")
     def principal(self) -> str:
-        return str(self.prop("principal"))
+        return self.stored.principal
 
     @strawberry.field
     def deny(self) -> list[str]:
-        return [str(r) for r in self.prop("deny") or []]
+        return list(self.stored.deny)
 
     @strawberry.field
     def obligations(self) -> list[str]:
-        return [str(o) for o in self.prop("obligations") or []]
+        return list(self.stored.obligations)
 
     @strawberry.field
     def bundle_revision(self) -> str:
-        return str(self.prop("bundle_revision"))
+        return self.stored.bundle_revision
 
     @strawberry.field
     def input_digest(self) -> str:
-        return str(self.prop("input_digest"))
+        return self.stored.input_digest
 
     @strawberry.field
     def engine(self) -> str:
-        return str(self.prop("engine"))
+        return self.stored.engine
 
     @strawberry.field(description="Set when the engine failed and the decision denied by default.")
     def error(self) -> str | None:
-        return self.text("error")
+        return self.stored.error
 
     @strawberry.field(description="The model version, deployment, run and features decided on.")
     async def subjects(self, info: CtxInfo) -> list[Node]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
 from provgraph.graphql.scalars import JSON
@@ -26,33 +28,37 @@ _Decision = Annotated["PolicyDecision", strawberry.lazy("provgraph.graphql.types
 
 @strawberry.type
 class Run(Node):
+    @cached_property
+    def stored(self) -> views.Run:
+        return views.Run.of(self.record)
+
     @strawberry.field
     def run_id(self) -> str:
-        return str(self.prop("run_id"))
+        return self.stored.run_id
 
     @strawberry.field(description="START, RUNNING, COMPLETE, FAIL or ABORT.")
     def state(self) -> str | None:
-        return self.text("state")
+        return self.stored.state
 
     @strawberry.field
     def started_at(self) -> str | None:
-        return self.text("started_at")
+        return self.stored.started_at
 
     @strawberry.field
     def ended_at(self) -> str | None:
-        return self.text("ended_at")
+        return self.stored.ended_at
 
     @strawberry.field
     def job_version(self) -> str | None:
-        return self.text("job_version")
+        return self.stored.job_version
 
     @strawberry.field
     def error_message(self) -> str | None:
-        return self.text("error_message")
+        return self.stored.error_message
 
     @strawberry.field(description="Facets the producer sent, verbatim (OpenLineage).")
     def facets(self) -> JSON:
-        return self.json("facets", {})
+        return JSON(self.stored.facets)
 
     @strawberry.field
     async def job(self, info: CtxInfo) -> _Job | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
@@ -28,9 +30,13 @@ _ModelVersion = Annotated["ModelVersion", strawberry.lazy("provgraph.graphql.typ
 
 @strawberry.type
 class TrainingSet(Node):
+    @cached_property
+    def stored(self) -> views.TrainingSet:
+        return views.TrainingSet.of(self.record)
+
     @strawberry.field
     def name(self) -> str:
-        return str(self.prop("name"))
+        return self.stored.name
 
     @strawberry.field
     def version(self) -> str:
@@ -38,7 +44,7 @@ class TrainingSet(Node):
 
     @strawberry.field(description="Window, filters, split, seed, row count.")
     def manifest(self) -> JSON:
-        return self.json("manifest", {})
+        return JSON(self.stored.manifest)
 
     @strawberry.field
     async def features(self, info: CtxInfo) -> list[_FeatureVersion]:

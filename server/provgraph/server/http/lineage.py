@@ -11,6 +11,7 @@ from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
+from provgraph.catalog.model.views import view_of
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
@@ -86,7 +87,7 @@ def get_node(request: Request, urn: str) -> dict[str, Any]:
         "urn": node.urn,
         "kind": node.kind.value,
         "created_at": from_micros(node.created_at),
-        "props": node.props,
+        "props": view_of(node).to_props(),
     }
 
 

@@ -3,31 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TypeVar
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import InvalidEventError, InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.events import DatasetRef, FieldSpec, QualitySpec
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord, content_version
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.model.views import NodeView
 from provgraph.catalog.service.graph_view import PendingView
 
-
-def merge_props(
-    view: PendingView, urn: Urn, kind: NodeKind, at: int, props: dict[str, Any]
-) -> None:
-    """Create or update a mutable entity; a None in `props` keeps the stored value."""
-    existing = view.node(str(urn))
-    merged = dict(existing.props) if existing else {}
-    merged.update({k: v for k, v in props.items() if v is not None})
-    view.put_node(NodeRecord(str(urn), kind, at, merged))
+V = TypeVar("V", bound=NodeView)
+T = TypeVar("T")
 
 
-def create_version(view: PendingView, urn: Urn, at: int, props: dict[str, Any]) -> bool:
+def stored(view: PendingView, urn: Urn | str, kind: type[V]) -> V | None:
+    """The typed view of a node as the catalog (or this batch) holds it; None if absent."""
+    found = view.node(str(urn))
+    return None if found is None else kind.of(found)
+
+
+def put(view: PendingView, urn: Urn | str, at: int, data: NodeView) -> None:
+    """Create a node, or replace its properties (it keeps when it was created)."""
+    view.put_node(NodeRecord(str(urn), data.KIND, at, data.to_props()))
+
+
+def keep(value: T | None, previous: T | None) -> T | None:
+    """An event that leaves a property out (None) keeps the stored value."""
+    return previous if value is None else value
+
+
+def create_version(view: PendingView, urn: Urn, at: int, data: NodeView) -> bool:
     """Create an immutable version node with its HAS_VERSION edge; False if it exists."""
     if view.has(str(urn)):
         return False
-    view.put_node(NodeRecord(str(urn), urn.kind, at, props))
+    put(view, urn, at, data)
     view.open_edge(EdgeRecord(EdgeKind.HAS_VERSION, str(urn.container()), str(urn), at))
     return True
 
@@ -43,7 +54,7 @@ def set_owners(view: PendingView, subject: str, owners: Sequence[str], at: int) 
     for owner_urn in sorted(wanted):
         if not view.has(owner_urn):
             owner = Urn.parse(owner_urn).name
-            view.put_node(NodeRecord(owner_urn, NodeKind.OWNER, at, {"id": owner}))
+            put(view, owner_urn, at, views.Owner(id=owner))
         view.ensure_edge(EdgeKind.OWNED_BY, subject, owner_urn, at)
 
 
@@ -55,8 +66,8 @@ def add_columns(view: PendingView, version: Urn, fields: Sequence[FieldSpec], at
     for spec in fields:
         column = str(version.column(spec.name))
         if not view.has(column):
-            props = {"name": spec.name, "type": spec.type, "description": spec.description}
-            view.put_node(NodeRecord(column, NodeKind.COLUMN, at, props))
+            data = views.Column(name=spec.name, type=spec.type, description=spec.description)
+            put(view, column, at, data)
             view.open_edge(EdgeRecord(EdgeKind.HAS_COLUMN, str(version), column, at))
         for tag in spec.classifications:
             classify(view, column, tag, at)
@@ -65,7 +76,7 @@ def add_columns(view: PendingView, version: Urn, fields: Sequence[FieldSpec], at
 def classify(view: PendingView, subject: str, tag: str, at: int) -> None:
     tag_urn = str(Urn(NodeKind.CLASSIFICATION, tag))
     if not view.has(tag_urn):
-        view.put_node(NodeRecord(tag_urn, NodeKind.CLASSIFICATION, at, {"tag": tag}))
+        put(view, tag_urn, at, views.Classification(tag=tag))
     view.ensure_edge(EdgeKind.CLASSIFIED_AS, subject, tag_urn, at)
 
 
@@ -76,7 +87,9 @@ def dataset_version(
         raise InvalidEventError(f"dataset {dataset} lists a field name twice")
     content = {"schema": schema(fields), "run": produced_by}
     version = dataset.with_version(content_version(content))
-    create_version(view, version, at, {"schema": schema(fields), "produced_by": produced_by})
+    create_version(
+        view, version, at, views.DatasetVersion(schema=schema(fields), produced_by=produced_by)
+    )
     add_columns(view, version, fields, at)
     return version
 
@@ -84,7 +97,7 @@ def dataset_version(
 def ensure_dataset(view: PendingView, namespace: str, name: str, at: int) -> Urn:
     dataset = Urn.dataset(namespace, name)
     if not view.has(str(dataset)):
-        merge_props(view, dataset, NodeKind.DATASET, at, {"namespace": namespace, "name": name})
+        put(view, dataset, at, views.Dataset(namespace=namespace, name=name))
     return dataset
 
 
@@ -124,14 +137,15 @@ def record_quality(
     """A ValidationResult node for what `observer` (a run) measured on a dataset version."""
     run_id = Urn.parse(observer).name
     result = Urn(NodeKind.VALIDATION_RESULT, f"{version.namespace}/{version.name}", run_id)
-    props = {
-        "dataset_version": str(version),
-        "observed_by": observer,
-        "row_count": quality.row_count,
-        "bytes": quality.bytes,
-        "column_metrics": quality.column_metrics,
-        "assertions": [a.model_dump() for a in quality.assertions],
-        "success": all(a.success for a in quality.assertions),
-    }
-    merge_props(view, result, NodeKind.VALIDATION_RESULT, at, props)
+    previous = stored(view, result, views.ValidationResult)
+    data = views.ValidationResult(
+        dataset_version=str(version),
+        observed_by=observer,
+        row_count=keep(quality.row_count, previous.row_count if previous else None),
+        bytes=keep(quality.bytes, previous.bytes if previous else None),
+        column_metrics=dict(quality.column_metrics),
+        assertions=[a.model_dump() for a in quality.assertions],
+        success=all(a.success for a in quality.assertions),
+    )
+    put(view, result, at, data)
     view.ensure_edge(EdgeKind.VALIDATES, str(result), str(version), at)

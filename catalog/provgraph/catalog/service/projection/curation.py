@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import (
     AssetDescribed,
@@ -10,11 +13,17 @@ from provgraph.catalog.model.events import (
     OwnersAssigned,
     PolicyDecided,
 )
-from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
-from provgraph.catalog.service.projection.common import classify, existing, merge_props, set_owners
+from provgraph.catalog.service.projection.common import (
+    classify,
+    existing,
+    keep,
+    put,
+    set_owners,
+    stored,
+)
 
 _DESCRIBABLE = {
     NodeKind.DATASET,
@@ -47,7 +56,11 @@ def _parse(text: str) -> Urn:
 
 def asset_described(event: AssetDescribed, view: PendingView, at: int) -> None:
     urn = _target(view, event.urn, _DESCRIBABLE, "described")
-    merge_props(view, urn, urn.kind, at, {"description": event.description})
+    found = view.node(str(urn))
+    current = None if found is None else views.view_of(found)
+    if not isinstance(current, views.Described):
+        raise InvalidEventError(f"a {urn.kind} cannot be described")
+    put(view, urn, at, replace(current, description=event.description))
 
 
 def owners_assigned(event: OwnersAssigned, view: PendingView, at: int) -> None:
@@ -68,19 +81,33 @@ def classification_changed(event: ClassificationChanged, view: PendingView, at: 
 
 def feature_status_changed(event: FeatureStatusChanged, view: PendingView, at: int) -> None:
     urn = _target(view, event.urn, {NodeKind.FEATURE}, "certified or deprecated")
-    merge_props(
-        view,
-        urn,
-        NodeKind.FEATURE,
-        at,
-        {"status": event.status, "status_reason": event.reason, "status_changed_at": at},
+    current = stored(view, urn, views.Feature)
+    assert current is not None  # _target checked that it exists
+    changed = replace(
+        current,
+        status=event.status,
+        status_reason=keep(event.reason, current.status_reason),
+        status_changed_at=at,
     )
+    put(view, urn, at, changed)
 
 
 def policy_decided(event: PolicyDecided, view: PendingView, at: int) -> None:
     decision = Urn(NodeKind.POLICY_DECISION, str(event.decision_id))
-    props = event.model_dump(mode="json", exclude={"type", "event_time", "decision_id", "subjects"})
-    view.put_node(NodeRecord(str(decision), NodeKind.POLICY_DECISION, at, props))
+    recorded = views.PolicyDecision(
+        action=event.action,
+        purpose=event.purpose,
+        principal=event.principal,
+        allow=event.allow,
+        deny=list(event.deny),
+        obligations=list(event.obligations),
+        bundle_revision=event.bundle_revision,
+        input_digest=event.input_digest,
+        engine=event.engine,
+        error=event.error,
+        policy_input=event.model_dump(mode="json", include={"policy_input"})["policy_input"],
+    )
+    put(view, decision, at, recorded)
     for subject in dict.fromkeys(event.subjects):
         if view.has(subject):
             view.ensure_edge(EdgeKind.DECIDED, str(decision), subject, at)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import InvalidEventError, InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.events import DatasetRegistered, LineageDeclared
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
-from provgraph.catalog.service.projection.common import dataset_version, merge_props, set_owners
+from provgraph.catalog.service.projection.common import (
+    dataset_version,
+    keep,
+    put,
+    set_owners,
+    stored,
+)
 
 
 def dataset_registered(event: DatasetRegistered, view: PendingView, at: int) -> None:
     dataset = Urn.dataset(event.namespace, event.name)
-    props = {"namespace": event.namespace, "name": event.name, "description": event.description}
-    merge_props(view, dataset, NodeKind.DATASET, at, props)
+    base = stored(view, dataset, views.Dataset)
+    base = base or views.Dataset(namespace=event.namespace, name=event.name)
+    put(view, dataset, at, replace(base, description=keep(event.description, base.description)))
     if event.fields:
         dataset_version(view, dataset, event.fields, at, None)
     set_owners(view, str(dataset), event.owners, at)

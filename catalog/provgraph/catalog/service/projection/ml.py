@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import ImmutableVersionError, UnknownReferenceError
 from provgraph.catalog.model.events import (
     DeploymentRecorded,
@@ -11,16 +12,18 @@ from provgraph.catalog.model.events import (
     ModelVersionRegistered,
     TrainingSetCreated,
 )
-from provgraph.catalog.model.graph import EdgeRecord, NodeRecord, content_version
+from provgraph.catalog.model.graph import EdgeRecord, content_version
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import PREFIX, Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
     create_version,
     existing,
-    merge_props,
+    keep,
+    put,
     resolve_dataset,
     set_owners,
+    stored,
 )
 
 
@@ -50,20 +53,22 @@ def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
         "declassifying": event.declassifying,
     }
     version = feature.with_version(content_version(definition))
-    merge_props(
-        view,
-        feature,
-        NodeKind.FEATURE,
-        at,
-        {
-            "group": event.group,
-            "name": event.name,
-            "description": event.description,
-            "dtype": event.dtype,
-            "entity": event.entity,
-        },
+    base = stored(view, feature, views.Feature) or views.Feature(group=event.group, name=event.name)
+    defined = replace(
+        base,
+        description=keep(event.description, base.description),
+        dtype=event.dtype,
+        entity=keep(event.entity, base.entity),
     )
-    if create_version(view, version, at, definition):
+    put(view, feature, at, defined)
+    definition_view = views.FeatureVersion(
+        transformation=event.transformation,
+        dtype=event.dtype,
+        entity=event.entity,
+        sources=columns,
+        declassifying=event.declassifying,
+    )
+    if create_version(view, version, at, definition_view):
         for column in columns:
             view.open_edge(EdgeRecord(EdgeKind.COMPUTED_FROM, str(version), column, at))
     set_owners(view, str(feature), event.owners, at)
@@ -92,14 +97,25 @@ def training_set_created(event: TrainingSetCreated, view: PendingView, at: int) 
     urn = Urn(NodeKind.TRAINING_SET, event.name, version=content_version(content))
     if view.has(str(urn)):
         return
-    view.put_node(NodeRecord(str(urn), NodeKind.TRAINING_SET, at, {"name": event.name, **content}))
+    drawn = views.TrainingSet(
+        name=event.name, features=versions, sources=sources, manifest=dict(event.manifest)
+    )
+    put(view, urn, at, drawn)
     for version in versions:
         view.open_edge(EdgeRecord(EdgeKind.INCLUDES, str(urn), version, at))
     for source in sources:
         view.open_edge(EdgeRecord(EdgeKind.DRAWN_FROM, str(urn), source, at))
 
 
-_IMMUTABLE_MODEL_FIELDS = ("training_set", "training_run", "framework", "params", "metrics")
+def _immutable(version: views.ModelVersion) -> dict[str, object]:
+    """What a model version's digest stands for: none of it may change once registered."""
+    return {
+        "training_set": version.training_set,
+        "training_run": version.training_run,
+        "framework": version.framework,
+        "params": version.params,
+        "metrics": version.metrics,
+    }
 
 
 def _training_set(view: PendingView, reference: str) -> Urn:
@@ -121,27 +137,37 @@ def model_version_registered(event: ModelVersionRegistered, view: PendingView, a
     if event.training_run_id is not None:
         run_urn = str(Urn(NodeKind.RUN, str(event.training_run_id)))
         run = existing(view, run_urn, NodeKind.RUN, "training run")
-    content: dict[str, Any] = {
-        "artifact_digest": event.artifact_digest,
-        "training_set": str(training_set) if training_set else None,
-        "training_run": str(run) if run else None,
-        "framework": event.framework,
-        "params": event.params,
-        "metrics": event.metrics,
-    }
-    registry = {"label": event.label, "purpose": event.purpose, "stage": event.stage}
-    merge_props(view, model, NodeKind.MODEL, at, {"name": event.model})
-    stored = view.node(str(version))
-    if stored is not None:
-        changed = [f for f in _IMMUTABLE_MODEL_FIELDS if stored.props.get(f) != content[f]]
+    registered = views.ModelVersion(
+        artifact_digest=event.artifact_digest,
+        training_set=str(training_set) if training_set else None,
+        training_run=str(run) if run else None,
+        framework=event.framework,
+        params=dict(event.params),
+        metrics=dict(event.metrics),
+        label=event.label,
+        purpose=event.purpose,
+        stage=event.stage,
+    )
+    if not view.has(str(model)):
+        put(view, model, at, views.Model(name=event.model))
+    previous = stored(view, version, views.ModelVersion)
+    if previous is not None:
+        before, after = _immutable(previous), _immutable(registered)
+        changed = [name for name in before if before[name] != after[name]]
         if changed:
             raise ImmutableVersionError(
                 f"model version {version} is already registered with other {', '.join(changed)}; "
                 "a changed model is a new artifact with a new digest"
             )
-        merge_props(view, version, NodeKind.MODEL_VERSION, at, registry)
+        relabelled = replace(
+            previous,
+            label=keep(event.label, previous.label),
+            purpose=keep(event.purpose, previous.purpose),
+            stage=event.stage,
+        )
+        put(view, version, at, relabelled)
     else:
-        create_version(view, version, at, {**content, **registry})
+        create_version(view, version, at, registered)
         if training_set is not None:
             view.open_edge(EdgeRecord(EdgeKind.TRAINED_ON, str(version), str(training_set), at))
         if run is not None:
@@ -152,20 +178,17 @@ def model_version_registered(event: ModelVersionRegistered, view: PendingView, a
 def deployment_recorded(event: DeploymentRecorded, view: PendingView, at: int) -> None:
     deployment = Urn(NodeKind.DEPLOYMENT, event.name, event.environment)
     served = existing(view, event.model_version, NodeKind.MODEL_VERSION, "model_version")
-    merge_props(
-        view,
-        deployment,
-        NodeKind.DEPLOYMENT,
-        at,
-        {
-            "environment": event.environment,
-            "name": event.name,
-            "status": event.status,
-            "endpoint": event.endpoint,
-            "purpose": event.purpose,
-            "model_version": str(served),
-        },
+    base = stored(view, deployment, views.Deployment) or views.Deployment(
+        environment=event.environment, name=event.name, model_version=str(served)
     )
+    recorded = replace(
+        base,
+        status=event.status,
+        endpoint=keep(event.endpoint, base.endpoint),
+        purpose=keep(event.purpose, base.purpose),
+        model_version=str(served),
+    )
+    put(view, deployment, at, recorded)
     for edge in view.edges_from(str(deployment), EdgeKind.SERVES, open_only=True):
         if event.status == "retired" or edge.dst != str(served):
             view.close_edge(edge, at)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceError
 from provgraph.catalog.model.events import ColumnRef, InputSpec, JobDeclared, JobSpec, RunRecorded
-from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
+from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
     dataset_version,
     ensure_dataset,
-    merge_props,
+    keep,
+    put,
     record_quality,
     schema,
     set_owners,
+    stored,
 )
 
 _TERMINAL = ("COMPLETE", "FAIL", "ABORT")
@@ -25,8 +28,8 @@ _TERMINAL = ("COMPLETE", "FAIL", "ABORT")
 def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
     run = Urn(NodeKind.RUN, str(event.run_id))
     job = Urn.job(event.job.namespace, event.job.name)
-    previous_job = view.node(str(job))
-    previous_version = previous_job.props.get("version") if previous_job else None
+    previous_job = stored(view, job, views.Job)
+    previous_version = previous_job.version if previous_job else None
     _record_job(event.job, view, job, at)
     _record_run(event, view, run, job, at)
     if event.parent_run_id is not None:
@@ -47,7 +50,9 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
     for output in event.outputs:
         dataset = ensure_dataset(view, output.namespace, output.name, at)
         if output.description is not None:
-            merge_props(view, dataset, NodeKind.DATASET, at, {"description": output.description})
+            described = stored(view, dataset, views.Dataset)
+            assert described is not None  # ensure_dataset created it
+            put(view, dataset, at, replace(described, description=output.description))
         set_owners(view, str(dataset), output.owners, at)
         version = dataset_version(view, dataset, output.fields, at, str(run))
         outputs.append(dataset)
@@ -73,8 +78,8 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
 
 def job_declared(event: JobDeclared, view: PendingView, at: int) -> None:
     job = Urn.job(event.job.namespace, event.job.name)
-    previous_job = view.node(str(job))
-    previous_version = previous_job.props.get("version") if previous_job else None
+    previous_job = stored(view, job, views.Job)
+    previous_version = previous_job.version if previous_job else None
     _record_job(event.job, view, job, at)
     read = [ensure_dataset(view, ref.namespace, ref.name, at) for ref in event.inputs]
     written = [ensure_dataset(view, ref.namespace, ref.name, at) for ref in event.outputs]
@@ -82,48 +87,46 @@ def job_declared(event: JobDeclared, view: PendingView, at: int) -> None:
 
 
 def _record_job(spec: JobSpec, view: PendingView, job: Urn, at: int) -> None:
-    merge_props(
-        view,
-        job,
-        NodeKind.JOB,
-        at,
-        {
-            "namespace": spec.namespace,
-            "name": spec.name,
-            "version": spec.version,
-            "source_code_location": spec.source_code_location,
-            "source_code": spec.source_code,
-            "sql": spec.sql,
-            "job_type": spec.job_type,
-            "description": spec.description,
-        },
+    base = stored(view, job, views.Job) or views.Job(namespace=spec.namespace, name=spec.name)
+    recorded = replace(
+        base,
+        version=keep(spec.version, base.version),
+        source_code_location=keep(spec.source_code_location, base.source_code_location),
+        source_code=keep(spec.source_code, base.source_code),
+        sql=keep(spec.sql, base.sql),
+        job_type=keep(spec.job_type, base.job_type),
+        description=keep(spec.description, base.description),
     )
+    put(view, job, at, recorded)
     set_owners(view, str(job), spec.owners, at)
 
 
 def _record_run(event: RunRecorded, view: PendingView, run: Urn, job: Urn, at: int) -> None:
-    existing = view.node(str(run))
-    props: dict[str, Any] = {
-        "run_id": str(event.run_id),
-        "job": str(job),
-        "job_version": event.job.version,
-        "started_at": event.started_at.isoformat() if event.started_at else None,
-        "error_message": event.error_message,
-    }
-    if event.facets:
-        facets = dict(existing.props.get("facets", {})) if existing else {}
-        facets.update(event.facets)
-        props["facets"] = facets
+    base = stored(view, run, views.Run) or views.Run(run_id=str(event.run_id))
+    recorded = replace(
+        base,
+        job=str(job),
+        job_version=keep(event.job.version, base.job_version),
+        started_at=keep(
+            event.started_at.isoformat() if event.started_at else None, base.started_at
+        ),
+        error_message=keep(event.error_message, base.error_message),
+        facets={**base.facets, **event.facets},
+    )
     # a late RUNNING event must not undo a COMPLETE: the newest state wins
-    state_time = existing.props.get("state_time", -1) if existing else -1
+    state_time = -1 if base.state_time is None else base.state_time
     if event.state != "OTHER" and at >= state_time:
-        props["state"] = event.state
-        props["state_time"] = at
-        if event.state == "START" and not props["started_at"]:
-            props["started_at"] = event.event_time.isoformat()
-        if event.state in _TERMINAL:
-            props["ended_at"] = event.event_time.isoformat()
-    merge_props(view, run, NodeKind.RUN, at, props)
+        started = event.started_at.isoformat() if event.started_at else None
+        if event.state == "START" and not started:
+            started = event.event_time.isoformat()
+        recorded = replace(
+            recorded,
+            state=event.state,
+            state_time=at,
+            started_at=keep(started, recorded.started_at),
+            ended_at=event.event_time.isoformat() if event.state in _TERMINAL else base.ended_at,
+        )
+    put(view, run, at, recorded)
     view.ensure_edge(EdgeKind.INSTANCE_OF, str(run), str(job), at)
 
 
@@ -136,17 +139,10 @@ def _link_parent(event: RunRecorded, view: PendingView, run: Urn, at: int) -> No
                 f"parent run {parent} is not in the catalog (name its job to create it)", urn=parent
             )
         parent_job = Urn.job(event.parent_job.namespace, event.parent_job.name)
-        merge_props(
-            view,
-            parent_job,
-            NodeKind.JOB,
-            at,
-            {"namespace": event.parent_job.namespace, "name": event.parent_job.name},
-        )
-        run_id = str(event.parent_run_id)
-        view.put_node(
-            NodeRecord(parent, NodeKind.RUN, at, {"run_id": run_id, "job": str(parent_job)})
-        )
+        if not view.has(str(parent_job)):
+            named = views.Job(namespace=event.parent_job.namespace, name=event.parent_job.name)
+            put(view, parent_job, at, named)
+        put(view, parent, at, views.Run(run_id=str(event.parent_run_id), job=str(parent_job)))
         view.ensure_edge(EdgeKind.INSTANCE_OF, parent, str(parent_job), at)
     view.ensure_edge(EdgeKind.CHILD_OF, str(run), parent, at)
 
@@ -162,10 +158,8 @@ def _resolve_input(view: PendingView, spec: InputSpec, at: int) -> Urn:
         return version
     newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
     if newest is not None:
-        node = view.node(newest)
-        if not spec.fields or (
-            node is not None and node.props.get("schema") == schema(spec.fields)
-        ):
+        seen = stored(view, newest, views.DatasetVersion)
+        if not spec.fields or (seen is not None and seen.schema == schema(spec.fields)):
             return Urn.parse(newest)
     # An input nobody registered (a raw table), or one whose schema changed: record the
     # version the run saw, the way OpenLineage consumers do, so its lineage is not lost.
@@ -188,14 +182,14 @@ def _column_of(view: PendingView, version: Urn, field: str, at: int) -> str:
     column = str(version.column(field))
     if view.has(column):
         return column
-    node = view.node(str(version))
-    if node is not None and node.props.get("schema"):
-        known = ", ".join(f["name"] for f in node.props["schema"])
+    recorded = stored(view, version, views.DatasetVersion)
+    if recorded is not None and recorded.schema:
+        known = ", ".join(f.name for f in recorded.fields)
         raise UnknownReferenceError(
             f"column {field!r} is not in dataset version {version} (fields: {known})", urn=column
         )
     # a version with an unknown schema learns its columns from the lineage that uses them
-    view.put_node(NodeRecord(column, NodeKind.COLUMN, at, {"name": field, "type": "unknown"}))
+    put(view, column, at, views.Column(name=field))
     view.open_edge(EdgeRecord(EdgeKind.HAS_COLUMN, str(version), column, at))
     return column
 
