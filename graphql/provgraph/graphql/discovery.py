@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from pydantic import ValidationError
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import UnknownReferenceError
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.graphql.resolve import CtxInfo
@@ -48,15 +49,15 @@ class DiscoveryQuery:
     )
     def purposes(self, info: CtxInfo) -> list[str]:
         reader = info.context.catalog.reader
-        found: set[str] = set()
-        for kind in (NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT):
+
+        def newest(kind: NodeKind) -> list[str]:
             total = reader.count(kind)
-            urns = reader.list_urns(kind, offset=max(0, total - PURPOSE_SCAN), limit=PURPOSE_SCAN)
-            for node in reader.get_nodes(urns).values():
-                purpose = node.props.get("purpose")
-                if isinstance(purpose, str) and purpose:
-                    found.add(purpose)
-        return sorted(found)
+            return reader.list_urns(kind, offset=max(0, total - PURPOSE_SCAN), limit=PURPOSE_SCAN)
+
+        versions = reader.views(newest(NodeKind.MODEL_VERSION), views.ModelVersion).values()
+        deployments = reader.views(newest(NodeKind.DEPLOYMENT), views.Deployment).values()
+        purposes = [v.purpose for v in versions] + [d.purpose for d in deployments]
+        return sorted({p for p in purposes if p})
 
     @strawberry.field(
         description="For each feature, may it be used for this purpose at this step under the "
