@@ -10,8 +10,9 @@ feature, a feature deprecated, a classification that reached the model since it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
@@ -19,6 +20,8 @@ from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.reader import CatalogReader
+
+V = TypeVar("V", bound=views.NodeView)
 
 TRAINING_FACET = "run.provgraph_training"
 
@@ -80,26 +83,25 @@ class RecipeService:
         node = self._node(model_version)
         if node is None or parsed.kind is not NodeKind.MODEL_VERSION:
             raise NodeNotFoundError(model_version, f"no model version {model_version}")
-        props = node.props
+        version = views.ModelVersion.of(node)
         training_set = self._one(model_version, EdgeKind.TRAINED_ON, outgoing=True)
         run = self._one(model_version, EdgeKind.PRODUCED_MODEL, outgoing=False)
-        set_node = self._node(training_set) if training_set else None
-        run_node = self._node(run) if run else None
+        set_node = self._view(training_set, views.TrainingSet) if training_set else None
+        run_node = self._view(run, views.Run) if run else None
         features = self._features(training_set) if training_set else []
         datasets = self._datasets(training_set, features)
         facts = _training_facts(run_node)
         return Recipe(
             model_version=model_version,
-            artifact_digest=props.get("artifact_digest"),
-            framework=props.get("framework"),
-            params=dict(props.get("params") or {}),
-            metrics=dict(props.get("metrics") or {}),
+            artifact_digest=version.artifact_digest,
+            framework=version.framework,
+            params=dict(version.params),
+            metrics=dict(version.metrics),
             training_set=training_set,
-            manifest=dict((set_node.props.get("manifest") if set_node else None) or {}),
+            manifest=dict(set_node.manifest if set_node else {}),
             training_run=run,
             job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
-            code_version=(run_node.props.get("job_version") if run_node else None)
-            or _commit(facts),
+            code_version=(run_node.job_version if run_node else None) or _commit(facts),
             environment=dict(facts.get("environment") or {}),
             datasets=tuple(datasets),
             features=tuple(features),
@@ -108,6 +110,10 @@ class RecipeService:
 
     def _node(self, urn: str) -> NodeRecord | None:
         return self._reader.get_nodes([urn]).get(urn)
+
+    def _view(self, urn: str, view: type[V]) -> V | None:
+        found = self._node(urn)
+        return None if found is None else view.of(found)
 
     def _one(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> str | None:
         edges = self._reader.related(urn, kind, outgoing=outgoing)
@@ -120,10 +126,10 @@ class RecipeService:
         urns = sorted(
             e.dst for e in self._reader.related(training_set, EdgeKind.INCLUDES, outgoing=True)
         )
-        nodes = self._reader.get_nodes(urns)
+        nodes = self._reader.views(urns, views.FeatureVersion)
         found = []
         for urn in urns:
-            props = nodes[urn].props if urn in nodes else {}
+            definition = nodes.get(urn)
             columns = sorted(
                 e.dst for e in self._reader.related(urn, EdgeKind.COMPUTED_FROM, outgoing=True)
             )
@@ -131,9 +137,9 @@ class RecipeService:
                 FeatureIngredient(
                     urn=urn,
                     feature=str(Urn.parse(urn).container()),
-                    transformation=props.get("transformation"),
-                    dtype=props.get("dtype"),
-                    declassifying=bool(props.get("declassifying")),
+                    transformation=definition.transformation if definition else None,
+                    dtype=definition.dtype if definition else None,
+                    declassifying=definition.declassifying if definition else False,
                     source_columns=tuple(columns),
                 )
             )
@@ -154,14 +160,14 @@ class RecipeService:
         found = []
         for version in sorted(versions):
             run = self._one(version, EdgeKind.PRODUCED, outgoing=False)
-            run_node = self._node(run) if run else None
+            run_node = self._view(run, views.Run) if run else None
             found.append(
                 DatasetIngredient(
                     urn=version,
                     dataset=str(Urn.parse(version).container()),
                     produced_by=run,
                     job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
-                    code_version=run_node.props.get("job_version") if run_node else None,
+                    code_version=run_node.job_version if run_node else None,
                 )
             )
         return found
@@ -177,17 +183,13 @@ class RecipeService:
             newest = self._reader.newest_version(dataset.dataset)
             if newest is not None and newest != dataset.urn:
                 changes.append(Change("newer_dataset_version", dataset.urn, f"{newest} is newer"))
-        feature_nodes = self._reader.get_nodes([f.feature for f in features])
+        feature_nodes = self._reader.views([f.feature for f in features], views.Feature)
         for feature in features:
             newest = self._reader.newest_version(feature.feature)
             if newest is not None and newest != feature.urn:
                 changes.append(Change("newer_feature_version", feature.urn, f"{newest} is newer"))
-            status = (
-                feature_nodes[feature.feature].props.get("status")
-                if (feature.feature in feature_nodes)
-                else None
-            )
-            if status == "deprecated":
+            stored = feature_nodes.get(feature.feature)
+            if stored is not None and stored.status == "deprecated":
                 changes.append(Change("feature_deprecated", feature.feature, "deprecated"))
         trained = from_micros(model.created_at)
         then = set(self._classifications.tags(model.urn, as_of=trained))
@@ -203,9 +205,8 @@ class RecipeService:
         return changes
 
 
-def _training_facts(run: NodeRecord | None) -> dict[str, Any]:
-    facets = (run.props.get("facets") if run else None) or {}
-    facts = facets.get(TRAINING_FACET) if isinstance(facets, dict) else None
+def _training_facts(run: views.Run | None) -> dict[str, Any]:
+    facts = run.facets.get(TRAINING_FACET) if run else None
     return facts if isinstance(facts, dict) else {}
 
 
