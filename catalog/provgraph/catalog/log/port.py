@@ -48,6 +48,10 @@ class EventLog(Protocol):
 
     def last_seq(self) -> int: ...
 
+    def check_writable(self) -> None:
+        """Write and commit a few bytes; raise StorageFullError while the disk is full."""
+        ...
+
     def identity(self) -> int:
         """A random number chosen when the log was created; a graph store records it."""
         ...

@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry
-from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.errors import (
+    CatalogError,
+    InvalidEventError,
+    StorageFullError,
+    StoreUnavailableError,
+)
 from provgraph.catalog.model.events import event_to_json, parse_event
 
 _SCHEMA = """
@@ -25,6 +30,20 @@ CREATE TABLE IF NOT EXISTS events (
 )
 """
 _META = "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, ival INTEGER NOT NULL)"
+_PROBE = "CREATE TABLE IF NOT EXISTS log_probe (data BLOB)"
+PROBE = 64 * 1024
+"""Bytes a write probe commits: a full disk is reported until this much fits again."""
+
+
+def storage_error(exc: sqlite3.Error, what: str) -> CatalogError:
+    """A typed error for a failed SQLite write: a full disk, or another I/O failure."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return StorageFullError(
+            f"the disk holding {what} is full ({exc}); nothing of this batch was stored. "
+            "Free space: the catalog recovers by itself"
+        )
+    return StoreUnavailableError(f"{what} cannot be written: {exc}")
 
 
 class SqliteEventLog:
@@ -36,6 +55,7 @@ class SqliteEventLog:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
         self._db.execute(_META)
+        self._db.execute(_PROBE)
         self._db.execute(
             "INSERT OR IGNORE INTO log_meta (key, ival) VALUES ('identity', ?)",
             (secrets.randbits(62) + 1,),
@@ -78,10 +98,22 @@ class SqliteEventLog:
                     assert seq is not None
                     results.append(AppendResult(seq, entry.idempotency_key, False))
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._db.in_transaction:  # SQLITE_FULL has rolled it back already
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise storage_error(exc, f"the event log {self._path}") from exc
                 raise
         return results
+
+    def check_writable(self) -> None:
+        """Commit (then delete) a block as big as a batch of a few events: room for writes."""
+        with self._lock:
+            try:
+                self._db.execute("INSERT INTO log_probe (data) VALUES (zeroblob(?))", (PROBE,))
+                self._db.execute("DELETE FROM log_probe")
+            except sqlite3.Error as exc:
+                raise storage_error(exc, f"the event log {self._path}") from exc
 
     def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}

@@ -47,6 +47,14 @@ class StoreUnavailableError(CatalogError):
     """The graph store cannot be reached or opened."""
 
 
+class StorageFullError(StoreUnavailableError):
+    """The disk (or database file) holding the catalog is full; the write was not stored.
+
+    The catalog recovers by itself once space is freed: the next write or readiness probe
+    applies what was logged and clears the condition.
+    """
+
+
 class DataDirError(CatalogError):
     """The data directory is not a provgraph directory, is unusable, or is locked."""
 

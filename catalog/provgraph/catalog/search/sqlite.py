@@ -101,7 +101,8 @@ class SqliteSearchIndex:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLITE_FULL has rolled it back already
+                    self._db.execute("ROLLBACK")
                 raise
 
     def _upsert(self, doc: SearchDocument) -> None:

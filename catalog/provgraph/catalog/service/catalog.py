@@ -46,7 +46,7 @@ class Catalog:
             self.search_index = SqliteSearchIndex(self.data_dir.search_path)
             self.search = SearchService(self.search_index, self.store, self.index)
             self.writer = writer = EventWriter(self.log, self.store, self.index, hooks=writer_hooks)
-            self.writer.listen(self.search.refresh)
+            self.writer.listen(self.search.refresh, resync=self.search.ensure_current)
             self.recovered = self.writer.recover()
             self.search.ensure_current(self.store.applied_seq())
             self.lineage = LineageService(self.index)

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 
 from provgraph.catalog import metrics
 from provgraph.catalog.log.port import AppendResult, EventLog, NewEntry
-from provgraph.catalog.model.errors import CatalogError, InvalidEventError
+from provgraph.catalog.model.errors import (
+    CatalogError,
+    InvalidEventError,
+    StoreUnavailableError,
+)
 from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key, event_to_json
 from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.graph_view import PendingView
@@ -24,6 +28,10 @@ from provgraph.catalog.service.projection import project
 from provgraph.catalog.store.port import CatalogStore
 
 RECOVERY_BATCH = 500
+Listener = Callable[[GraphChange, int], None]
+"""Called with each applied change and the sequence number reached (side indexes)."""
+Resync = Callable[[int], object]
+"""Brings a side index whose listener failed up to the store's applied sequence number."""
 
 
 def _nothing() -> None:
@@ -99,9 +107,12 @@ class GroupCommitter:
         self._index = index
         self._hooks = hooks
         self._cache = NodeCache(store)
-        self.listeners: list[Callable[[GraphChange, int], None]] = []
+        self.listeners: list[tuple[Listener, Resync]] = []
+        self._stale: list[Resync] = []
         self.behind = True
         """True until the store is known to hold every logged event (start, failed apply)."""
+        self.trouble: str | None = None
+        """Why the last write failed for want of storage (a full disk); None when healthy."""
 
     def commit(self, group: Sequence[Request]) -> None:
         """Store every request of `group` that is valid; settle every request's future."""
@@ -122,9 +133,13 @@ class GroupCommitter:
             if new_seqs:
                 self._apply(view.change, max(new_seqs))
         except BaseException as exc:
+            if isinstance(exc, StoreUnavailableError):
+                self.trouble = str(exc)
             for plan in plans:
                 plan.request.fail(exc)
             return
+        if fresh and self.trouble is not None:
+            self._recovered()
         for entry in fresh:
             metrics.EVENTS_APPENDED.labels(entry.event.type).inc()
         self._settle(plans, known, appended)
@@ -223,6 +238,29 @@ class GroupCommitter:
             if not plan.request.future.done():
                 plan.request.future.set_result(receipts)
 
+    def probe(self) -> str | None:
+        """After a failed write: try the log, catch the store up, re-sync side indexes.
+
+        Returns what is still wrong, or None once writes work again (space was freed).
+        """
+        if self.trouble is None:
+            return None
+        try:
+            self._log.check_writable()
+            if self.behind:
+                self.catch_up()
+            self._recovered()
+        except Exception as exc:
+            self.trouble = str(exc)
+        return self.trouble
+
+    def _recovered(self) -> None:
+        applied = self._store.applied_seq()
+        while self._stale:
+            self._stale[0](applied)
+            self._stale.pop(0)
+        self.trouble = None
+
     def catch_up(self) -> int:
         """Apply logged events the store has not seen (after a crash, or into an empty store)."""
         applied = self._store.applied_seq()
@@ -256,8 +294,13 @@ class GroupCommitter:
             raise
         self._index.apply(change)
         self._cache.apply(change)
-        for listener in self.listeners:
-            listener(change, applied_seq)
+        for listener, resync in self.listeners:
+            try:
+                listener(change, applied_seq)
+            except Exception as exc:  # applied and durable: the side index catches up later
+                if resync not in self._stale:
+                    self._stale.append(resync)
+                self.trouble = f"a side index (search) could not be updated: {exc}"
         metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
         nodes, edges = self._index.counts()
         metrics.INDEX_NODES.set(nodes)

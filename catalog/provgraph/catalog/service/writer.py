@@ -22,13 +22,14 @@ from typing import Any
 
 from provgraph.catalog.log.port import EventLog
 from provgraph.catalog.model.errors import InvalidEventError, StoreUnavailableError
-from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.commit import (
     EventRejectedError,
     GroupCommitter,
+    Listener,
     Receipt,
     RecoveryError,
     Request,
+    Resync,
     Submission,
     WriterHooks,
 )
@@ -77,9 +78,27 @@ class EventWriter:
         self._thread = threading.Thread(target=self._run, name="provgraph-writer", daemon=True)
         self._thread.start()
 
-    def listen(self, listener: Callable[[GraphChange, int], None]) -> None:
-        """Call `listener(change, applied_seq)` after each group is applied (side indexes)."""
-        self._committer.listeners.append(listener)
+    def listen(self, listener: Listener, *, resync: Resync) -> None:
+        """Call `listener(change, applied_seq)` after each group is applied (side indexes).
+
+        A listener that fails does not fail the write (it is durable and applied): the writer
+        reports the trouble and calls `resync(applied_seq)` once writes work again.
+        """
+        self._committer.listeners.append((listener, resync))
+
+    def health(self, *, timeout_s: float = 5.0) -> str | None:
+        """None when writes work; else why not (after a write failed: probed again now)."""
+        if self._committer.trouble is None:
+            return None
+        job = _Job(self._committer.probe)
+        try:
+            self._enqueue(job)
+            found: str | None = job.future.result(timeout=timeout_s)
+        except WriterClosedError as exc:
+            return str(exc)
+        except TimeoutError:
+            return self._committer.trouble or "the writer is busy"
+        return found
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
         """Validate, log durably and apply a batch; all of it or nothing."""

@@ -26,6 +26,9 @@ def readyz(request: Request) -> JSONResponse:
         logged = catalog.log.last_seq()
     except CatalogError as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+    trouble = catalog.writer.health()
+    if trouble is not None:  # e.g. a full disk; clears by itself once writes work again
+        return JSONResponse({"status": "unavailable", "detail": trouble}, status_code=503)
     nodes, edges = catalog.index.counts()
     body = {
         "status": "ready" if applied >= logged else "catching-up",

@@ -14,7 +14,7 @@ from typing import Any
 
 import ladybug
 
-from provgraph.catalog.model.errors import StoreUnavailableError
+from provgraph.catalog.model.errors import StorageFullError, StoreUnavailableError
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.settings import DEFAULT_BUFFER_POOL_MB
 from provgraph.catalog.store import cypher
@@ -30,6 +30,8 @@ _DDL = (
 )
 _DELETE_ALL = "MATCH (n:Node) DETACH DELETE n"
 _POOL_FULL = "buffer pool is full"
+_WRITE_FAILED = "Cannot write to file"
+"""LadybugDB's I/O error for a failed write (on a full disk, with a misleading errno)."""
 
 
 class LadybugStore:
@@ -76,6 +78,12 @@ class LadybugStore:
                     raise StoreUnavailableError(
                         f"the graph store's buffer pool ({self._buffer_pool_mb} MiB) is too small "
                         "for this batch: raise PROVGRAPH_BUFFER_POOL_MB or send smaller batches"
+                    ) from exc
+                if _WRITE_FAILED in str(exc):
+                    raise StorageFullError(
+                        f"the graph store cannot write to {self._path} (is the disk full?): "
+                        f"{exc}; the batch was rolled back whole. Free space: the catalog "
+                        "recovers by itself"
                     ) from exc
                 raise
             except BaseException:
