@@ -19,7 +19,7 @@ from provgraph.catalog.model.errors import (
 from provgraph.catalog.settings import Settings
 from provgraph.policies.bundle import PolicyBundleError
 
-EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 2, 3, 4, 5
+EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 3, 4, 5
 EXIT_LOG_MISMATCH = 6
 """The graph store belongs to another, a shorter or an empty event log (see the README)."""
 

@@ -277,21 +277,6 @@ CatalogEvent = Annotated[
 ]
 
 EVENT_ADAPTER: TypeAdapter[CatalogEvent] = TypeAdapter(CatalogEvent)
-EVENT_TYPES = (
-    "dataset.registered",
-    "run.recorded",
-    "job.declared",
-    "feature.defined",
-    "training_set.created",
-    "model_version.registered",
-    "deployment.recorded",
-    "lineage.declared",
-    "asset.described",
-    "asset.owners_assigned",
-    "classification.changed",
-    "feature.status_changed",
-    "policy.decided",
-)
 
 
 def parse_event(data: Any) -> CatalogEvent:

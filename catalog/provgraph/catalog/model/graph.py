@@ -43,9 +43,6 @@ class EdgeRecord:
     def is_open(self) -> bool:
         return self.valid_to == OPEN_END
 
-    def valid_at(self, moment: int) -> bool:
-        return self.valid_from <= moment < self.valid_to
-
 
 @dataclass(frozen=True, slots=True)
 class EdgeClosure:
@@ -68,9 +65,6 @@ class GraphChange:
     updated: list[NodeRecord] = field(default_factory=list)
     opened: list[EdgeRecord] = field(default_factory=list)
     closed: list[EdgeClosure] = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not (self.nodes or self.updated or self.opened or self.closed)
 
 
 def edge_id(kind: EdgeKind, src: str, dst: str, valid_from: int) -> str:

@@ -75,10 +75,6 @@ class EdgeKind(StrEnum):
         return _FLOW[self]
 
     @property
-    def is_lineage(self) -> bool:
-        return _FLOW[self] is not Flow.NONE
-
-    @property
     def may_cycle(self) -> bool:
         """Job-level edges may form cycles (a job that reads and writes one table)."""
         return self in (EdgeKind.READS, EdgeKind.WRITES)

@@ -185,7 +185,3 @@ class Urn:
         if self.kind is not NodeKind.COLUMN or self.version is None:
             raise InvalidUrnError("only a column urn names its dataset version")
         return Urn(NodeKind.DATASET_VERSION, self.name, self.namespace, self.version)
-
-
-def parse_urn(text: str) -> Urn:
-    return Urn.parse(text)
