@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from provgraph.catalog.model.errors import InvalidUrnError, NodeNotFoundError
+from provgraph.catalog.model.errors import (
+    InvalidArgumentError,
+    InvalidUrnError,
+    NodeNotFoundError,
+)
 from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 
 T = TypeVar("T")
@@ -18,5 +22,5 @@ def guarded(call: Callable[[], T], *, field: str = "urn") -> T | NotFoundError |
         return NotFoundError(message=str(exc), urn=exc.urn)
     except InvalidUrnError as exc:
         return InvalidInputError(message=str(exc), field=field)
-    except ValueError as exc:
+    except InvalidArgumentError as exc:
         return InvalidInputError(message=str(exc), field=None)

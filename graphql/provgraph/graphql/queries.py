@@ -9,7 +9,11 @@ import strawberry
 from pydantic import ValidationError
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.model.errors import InvalidUrnError, UnknownReferenceError
+from provgraph.catalog.model.errors import (
+    InvalidArgumentError,
+    InvalidUrnError,
+    UnknownReferenceError,
+)
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import SearchFilters as DomainFilters
@@ -131,7 +135,7 @@ class Query(DiscoveryQuery):
     ) -> SearchOutcome:
         try:
             return _search(info, query, filters, first, after)
-        except ValueError as exc:
+        except InvalidArgumentError as exc:
             return InvalidInputError(message=str(exc), field=None)
 
     @strawberry.field(

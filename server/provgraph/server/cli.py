@@ -7,21 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from provgraph.catalog.model.errors import (
-    CatalogError,
-    DataDirError,
-    InvalidEventError,
-    InvalidUrnError,
-    LogMismatchError,
-    NodeNotFoundError,
-    StoreUnavailableError,
-)
-from provgraph.catalog.settings import Settings
-from provgraph.policies.bundle import PolicyBundleError
+from pydantic import ValidationError
 
-EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE = 3, 4, 5
-EXIT_LOG_MISMATCH = 6
-"""The graph store belongs to another, a shorter or an empty event log (see the README)."""
+from provgraph.catalog.settings import Settings
+from provgraph.server.error_codes import DEFINED, EXIT_INVALID, exit_code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,18 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings(**overrides)
         return _run(args, settings)
-    except NodeNotFoundError as exc:
-        return _fail(str(exc), EXIT_NOT_FOUND)
-    except (InvalidUrnError, InvalidEventError, ValueError) as exc:
+    except ValidationError as exc:  # settings from the environment or the arguments
         return _fail(str(exc), EXIT_INVALID)
-    except LogMismatchError as exc:
-        return _fail(str(exc), EXIT_LOG_MISMATCH)
-    except (StoreUnavailableError, DataDirError) as exc:
-        return _fail(str(exc), EXIT_UNAVAILABLE)
-    except PolicyBundleError as exc:
-        return _fail(str(exc), EXIT_INVALID)
-    except CatalogError as exc:
-        return _fail(str(exc), EXIT_INVALID)
+    except DEFINED as exc:
+        return _fail(str(exc), exit_code(exc) or EXIT_INVALID)
 
 
 def _fail(message: str, code: int) -> int:

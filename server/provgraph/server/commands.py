@@ -10,7 +10,12 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from provgraph.catalog.model.errors import DataDirError, InvalidEventError, NodeNotFoundError
+from provgraph.catalog.model.errors import (
+    DataDirError,
+    InvalidArgumentError,
+    InvalidEventError,
+    NodeNotFoundError,
+)
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import parse_timestamp
 from provgraph.catalog.service.catalog import Catalog
@@ -144,7 +149,9 @@ def policy(args: argparse.Namespace, settings: Settings) -> int:
     with Catalog(settings) as catalog:
         if args.action == "backtest":
             if args.bundle is None:
-                raise ValueError("policy backtest needs --bundle DIR (the candidate bundle)")
+                raise InvalidArgumentError(
+                    "policy backtest needs --bundle DIR (the candidate bundle)"
+                )
             replayed, changes = backtest(catalog, policy_engine(None, bundle_dir=args.bundle))
             if args.json:
                 print(TypeAdapter(list[BacktestChange]).dump_json(changes, indent=2).decode())

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from provgraph.catalog.model.errors import InvalidArgumentError
+
 OPEN_END = 2**63 - 1
 """`valid_to` of an edge that is still open."""
 
 
 def to_micros(moment: datetime) -> int:
     if moment.tzinfo is None:
-        raise ValueError(f"timestamp {moment.isoformat()} has no timezone; give one (e.g. +00:00)")
+        raise InvalidArgumentError(
+            f"timestamp {moment.isoformat()} has no timezone; give one (e.g. +00:00)"
+        )
     delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
@@ -35,7 +39,9 @@ def parse_timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValueError(f"not an ISO-8601 timestamp: {text!r}") from exc
+        raise InvalidArgumentError(f"not an ISO-8601 timestamp: {text!r}") from exc
     if moment.tzinfo is None:
-        raise ValueError(f"timestamp {text!r} has no timezone; add one (e.g. +00:00 or Z)")
+        raise InvalidArgumentError(
+            f"timestamp {text!r} has no timezone; add one (e.g. +00:00 or Z)"
+        )
     return moment

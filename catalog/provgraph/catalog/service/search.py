@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from provgraph.catalog.model import views
+from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -48,7 +49,7 @@ class Cursor:
                 raise ValueError
             return cls(int(value))
         except (ValueError, UnicodeDecodeError):
-            raise ValueError(f"not a search cursor: {text!r}") from None
+            raise InvalidArgumentError(f"not a search cursor: {text!r}") from None
 
 
 class SearchService:
@@ -68,12 +69,12 @@ class SearchService:
         after: str | None = None,
     ) -> SearchPage:
         if not 1 <= first <= MAX_PAGE:
-            raise ValueError(f"first must be between 1 and {MAX_PAGE}, got {first}")
+            raise InvalidArgumentError(f"first must be between 1 and {MAX_PAGE}, got {first}")
         if len(query) > 1000:
-            raise ValueError("a search query is at most 1000 characters")
+            raise InvalidArgumentError("a search query is at most 1000 characters")
         bad = [k for k in (filters.kinds if filters else ()) if k not in SEARCHABLE]
         if bad:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"only {', '.join(k.value for k in SEARCHABLE)} are searchable, not {bad[0].value}"
             )
         return self._index.search(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import Submission
@@ -45,9 +46,9 @@ def post_events(
 ) -> EventsAccepted:
     items = body if isinstance(body, list) else [body]
     if not items:
-        raise ValueError("the batch is empty")
+        raise InvalidArgumentError("the batch is empty")
     if len(items) > MAX_BATCH:
-        raise ValueError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
+        raise InvalidArgumentError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
     catalog: Catalog = request.app.state.catalog
     receipts = catalog.submit(
         [Submission(item.event, item.idempotency_key) for item in items],

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.model.views import view_of
@@ -37,7 +37,9 @@ def parse_edge_kinds(text: str | None) -> frozenset[EdgeKind] | None:
             kinds.append(EdgeKind(name.strip().upper()))
         except ValueError:
             known = ", ".join(k.value for k in EdgeKind)
-            raise ValueError(f"unknown edge kind {name.strip()!r}; known: {known}") from None
+            raise InvalidArgumentError(
+                f"unknown edge kind {name.strip()!r}; known: {known}"
+            ) from None
     return frozenset(kinds)
 
 

@@ -1,0 +1,45 @@
+"""The one table of the errors we define and what each means to a caller: an HTTP status for
+the REST API and an exit code for the CLI.
+
+Only these errors are the caller's fault or an unavailable dependency. Anything else is a bug:
+the API answers 500 with an error id that is also in the server log, the CLI lets it surface.
+"""
+
+from __future__ import annotations
+
+from provgraph.catalog.model.errors import (
+    CatalogError,
+    DataDirError,
+    InvalidArgumentError,
+    InvalidEventError,
+    LogMismatchError,
+    NodeNotFoundError,
+    StoreUnavailableError,
+)
+from provgraph.policies.bundle import PolicyBundleError
+
+EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_LOG_MISMATCH = 3, 4, 5, 6
+
+ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
+    # (error, HTTP status, CLI exit code): the first row the error is an instance of applies
+    (NodeNotFoundError, 404, EXIT_NOT_FOUND),
+    (InvalidArgumentError, 400, EXIT_INVALID),  # malformed URN, timestamp, argument
+    (InvalidEventError, 422, EXIT_INVALID),  # unknown reference, cycle, rejected event
+    (LogMismatchError, 503, EXIT_LOG_MISMATCH),
+    (StoreUnavailableError, 503, EXIT_UNAVAILABLE),
+    (DataDirError, 503, EXIT_UNAVAILABLE),
+    (PolicyBundleError, 422, EXIT_INVALID),
+    (CatalogError, 400, EXIT_INVALID),  # any other error the catalog raises on purpose
+)
+
+DEFINED: tuple[type[Exception], ...] = tuple(kind for kind, _, _ in ERRORS)
+
+
+def http_status(error: Exception) -> int | None:
+    """The HTTP status of an error we define; None for anything else (a bug: 500)."""
+    return next((status for kind, status, _ in ERRORS if isinstance(error, kind)), None)
+
+
+def exit_code(error: Exception) -> int | None:
+    """The CLI exit code of an error we define; None for anything else."""
+    return next((code for kind, _, code in ERRORS if isinstance(error, kind)), None)
