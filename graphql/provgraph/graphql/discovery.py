@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import UnknownReferenceError
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.graphql.outcomes import invalid_input
 from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.usability import FeatureUsability, Viewer
@@ -98,9 +99,7 @@ class DiscoveryQuery:
         try:
             found = await asyncio.to_thread(assess)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or None
-            return InvalidInputError(message=f"{where}: {first['msg']}", field=where)
+            return invalid_input(exc)
         except UnknownReferenceError as exc:
             return NotFoundError(message=str(exc), urn=exc.urn)
         return FeatureUsabilityList(purpose=purpose, action=action, features=found)

@@ -19,6 +19,7 @@ from provgraph.graphql.inputs import (
     RegisterDatasetInput,
     RegisterModelVersionInput,
 )
+from provgraph.graphql.outcomes import invalid_input
 from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.types.errors import (
     ForbiddenError,
@@ -78,11 +79,7 @@ def _submit(
     try:
         event = parse_event(payload)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or None
-        return InvalidInputError(
-            message=f"{where}: {first['msg']}" if where else first["msg"], field=where
-        )
+        return invalid_input(exc, skip=1)  # the event type is not the caller's field
     try:
         receipt = info.context.catalog.submit([Submission(event)], actor=info.context.actor)[0]
     except EventRejectedError as exc:

@@ -20,7 +20,7 @@ from provgraph.catalog.search.port import SearchFilters as DomainFilters
 from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.discovery import DiscoveryQuery
-from provgraph.graphql.outcomes import guarded
+from provgraph.graphql.outcomes import guarded, invalid_input
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
 from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
@@ -178,9 +178,7 @@ class Query(DiscoveryQuery):
             )
             result = gate.check_feature_use(request, actor=info.context.actor)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or None
-            return InvalidInputError(message=f"{where}: {first['msg']}", field=where)
+            return invalid_input(exc)
         except UnknownReferenceError as exc:
             return NotFoundError(message=str(exc), urn=exc.urn)
         return FeatureUseResult(

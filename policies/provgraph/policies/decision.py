@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from provgraph.catalog.model.graph import canonical_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,7 @@ class Decision:
 
 
 def input_digest(document: dict[str, Any]) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
 def decision_from_result(result: object, *, revision: str, digest: str, engine: str) -> Decision:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import AssertionSpec, ColumnRef, FieldSpec, QualitySpec
+from provgraph.catalog.model.validation import describe
 from provgraph.catalog.openlineage.spec import Facets
 
 
@@ -184,11 +185,8 @@ def read(facets: Facets, name: str, model: type[F]) -> F | None:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidEventError(
-            f"facet {name!r} is malformed at {where or '(facet)'}: {first['msg']}"
-        ) from exc
+        problem = describe(exc, top="(facet)")
+        raise InvalidEventError(f"facet {name!r} is malformed at {problem}") from exc
 
 
 def schema_fields(facets: Facets) -> list[FieldSpec]:

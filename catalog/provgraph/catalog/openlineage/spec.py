@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.validation import describe
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Facets = dict[str, dict[str, Any] | None]
@@ -94,13 +95,5 @@ def parse_openlineage(payload: object) -> OpenLineageEvent:
     try:
         return kind.model_validate(payload)
     except ValidationError as exc:
-        raise InvalidEventError(f"invalid OpenLineage {kind.__name__}: {_describe(exc)}") from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "(event)"
-        parts.append(f"{where}: {error['msg']}")
-    more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-    return "; ".join(parts) + more
+        problems = describe(exc, most=5, top="(event)")
+        raise InvalidEventError(f"invalid OpenLineage {kind.__name__}: {problems}") from exc

@@ -35,9 +35,9 @@ from provgraph.catalog.model.events import (
     TrainingSetCreated,
 )
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.model.validation import describe
 from provgraph.catalog.openlineage import facets as f
 from provgraph.catalog.openlineage.ml_facets import (
-    FACETS,
     ProvgraphDeploymentRunFacet,
     ProvgraphFeaturesDatasetFacet,
     ProvgraphModelVersionRunFacet,
@@ -63,9 +63,7 @@ def translate(event: OpenLineageEvent) -> list[CatalogEvent]:
             return _dataset_event(event)
         return [_job_event(event)]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidEventError(f"cannot record this event: {where}: {first['msg']}") from exc
+        raise InvalidEventError(f"cannot record this event: {describe(exc)}") from exc
 
 
 def _job_spec(job: OLJob) -> JobSpec:
@@ -87,20 +85,6 @@ def _job_spec(job: OLJob) -> JobSpec:
         description=f.description(job.facets),
         owners=f.owners(job.facets),
     )
-
-
-def _ml_facet(facets: Facets, name: str) -> Any:
-    raw = facets.get(name)
-    if raw is None:
-        return None
-    try:
-        return FACETS[name].model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidEventError(
-            f"facet {name!r} is malformed at {where or '(facet)'}: {first['msg']}"
-        ) from exc
 
 
 def _run_event(event: RunEvent) -> list[CatalogEvent]:
@@ -185,7 +169,7 @@ def _kept_facets(event: RunEvent) -> dict[str, Any]:
 def _features(
     event: RunEvent, namespace: str, name: str, dataset_facets: Facets
 ) -> list[CatalogEvent]:
-    facet: ProvgraphFeaturesDatasetFacet | None = _ml_facet(dataset_facets, "provgraph_features")
+    facet = f.read(dataset_facets, "provgraph_features", ProvgraphFeaturesDatasetFacet)
     if facet is None:
         return []
     return [
@@ -208,9 +192,7 @@ def _features(
 
 def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
     events: list[CatalogEvent] = []
-    training: ProvgraphTrainingSetRunFacet | None = _ml_facet(
-        event.run.facets, "provgraph_trainingSet"
-    )
+    training = f.read(event.run.facets, "provgraph_trainingSet", ProvgraphTrainingSetRunFacet)
     if training is not None:
         events.append(
             TrainingSetCreated(
@@ -227,9 +209,7 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
                 manifest=training.manifest,
             )
         )
-    model: ProvgraphModelVersionRunFacet | None = _ml_facet(
-        event.run.facets, "provgraph_modelVersion"
-    )
+    model = f.read(event.run.facets, "provgraph_modelVersion", ProvgraphModelVersionRunFacet)
     if model is not None and event.eventType == "COMPLETE":
         events.append(
             ModelVersionRegistered(
@@ -247,9 +227,7 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
                 owners=model.owners,
             )
         )
-    deployment: ProvgraphDeploymentRunFacet | None = _ml_facet(
-        event.run.facets, "provgraph_deployment"
-    )
+    deployment = f.read(event.run.facets, "provgraph_deployment", ProvgraphDeploymentRunFacet)
     if deployment is not None and event.eventType == "COMPLETE":
         events.append(
             DeploymentRecorded(
