@@ -16,6 +16,7 @@ from provgraph.catalog.model.errors import (
     NodeNotFoundError,
     StoreUnavailableError,
 )
+from provgraph.catalog.service.writer import BatchTooLargeError
 from provgraph.policies.bundle import PolicyBundleError
 
 EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_LOG_MISMATCH = 3, 4, 5, 6
@@ -24,6 +25,7 @@ ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     # (error, HTTP status, CLI exit code): the first row the error is an instance of applies
     (NodeNotFoundError, 404, EXIT_NOT_FOUND),
     (InvalidArgumentError, 400, EXIT_INVALID),  # malformed URN, timestamp, argument
+    (BatchTooLargeError, 413, EXIT_INVALID),  # over the writer's bound: split the batch
     (InvalidEventError, 422, EXIT_INVALID),  # unknown reference, cycle, rejected event
     (LogMismatchError, 503, EXIT_LOG_MISMATCH),
     (StoreUnavailableError, 503, EXIT_UNAVAILABLE),

@@ -289,4 +289,9 @@ def event_to_json(event: CatalogEvent) -> str:
 
 def default_idempotency_key(event: CatalogEvent) -> str:
     """Identical events get identical keys, so a resent event is a no-op."""
-    return "sha256:" + hashlib.sha256(event_to_json(event).encode()).hexdigest()
+    return idempotency_key_of(event_to_json(event))
+
+
+def idempotency_key_of(event_json: str) -> str:
+    """The default idempotency key of an event, from its canonical JSON (`event_to_json`)."""
+    return "sha256:" + hashlib.sha256(event_json.encode()).hexdigest()

@@ -19,7 +19,7 @@ from provgraph.catalog.model.errors import (
     InvalidEventError,
     StoreUnavailableError,
 )
-from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key, event_to_json
+from provgraph.catalog.model.events import CatalogEvent, event_to_json, idempotency_key_of
 from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
@@ -66,11 +66,18 @@ class Request:
     actor: str
     future: Future[list[Receipt]] = field(default_factory=Future)
     keys: list[str] = field(init=False)
+    texts: list[str] = field(init=False)
+    """Each event's canonical JSON."""
+    size: int = field(init=False)
+    """Bytes of canonical JSON: what bounds the work and memory the request may take."""
 
     def __post_init__(self) -> None:
+        self.texts = [event_to_json(each.event) for each in self.submissions]
         self.keys = [
-            s.idempotency_key or default_idempotency_key(s.event) for s in self.submissions
+            each.idempotency_key or idempotency_key_of(text)
+            for each, text in zip(self.submissions, self.texts, strict=True)
         ]
+        self.size = sum(len(text) for text in self.texts)
 
     def fail(self, error: BaseException) -> None:
         if not self.future.done():
@@ -84,6 +91,10 @@ class EventRejectedError(InvalidEventError):
         super().__init__(f"event {position} ({event_type}) rejected: {cause}")
         self.position = position
         self.cause = cause
+
+
+class BatchTooLargeError(InvalidEventError):
+    """A batch is over the writer's size bound; nothing of it was stored."""
 
 
 class RecoveryError(CatalogError):
@@ -193,12 +204,12 @@ class GroupCommitter:
     ) -> list[NewEntry]:
         entries: list[NewEntry] = []
         taken: set[str] = set()
-        for position, (submission, key) in enumerate(
-            zip(request.submissions, request.keys, strict=True)
+        for position, (submission, key, text) in enumerate(
+            zip(request.submissions, request.keys, request.texts, strict=True)
         ):
             event = submission.event
             if key in known:
-                if known[key][1] != event_to_json(event):
+                if known[key][1] != text:
                     raise EventRejectedError(
                         position,
                         event.type,

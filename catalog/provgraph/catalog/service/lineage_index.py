@@ -15,11 +15,13 @@ Two engines answer traversals:
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import rustworkx as rx
 
@@ -41,8 +43,22 @@ _Step = tuple[int, int, bool]
 LATEST = OPEN_END - 1
 """The moment that only open edges are valid at."""
 
+KEYED_FANOUT = 64
+"""Out-edges of a node with more than this many are also kept in a set, for O(1) look-ups."""
+
 RUST_MIN_DEPTH = 3
 """Shallower questions are cheaper in Python: bfs_layers cannot stop at a depth."""
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class LineageIndex:
@@ -67,13 +83,17 @@ class LineageIndex:
         self._rx_down = rx.PyDiGraph(multigraph=True)
         self._rx_edges: dict[int, tuple[int, int]] = {}
         self._by_kind: dict[NodeKind, list[int]] = {kind: [] for kind in NodeKind}
+        self._out_keys: dict[int, set[tuple[int, EdgeKind, int]]] = {}
+        """(target, kind, valid_from) of the out-edges of nodes with more than KEYED_FANOUT."""
         self._newest: dict[int, tuple[int, int]] = {}
         """container -> (valid_from, member) of its newest HAS_VERSION member."""
 
     # ---- building -------------------------------------------------------------------------
 
     def load(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> None:
-        with self._lock:
+        # linear in nodes + edges: each edge is added in O(1) (see _remember), and the cyclic
+        # garbage collector, which would re-scan the growing index again and again, waits
+        with self._lock, _collector_paused():
             for node in nodes:
                 self._add_node(node)
             for edge in edges:
@@ -143,6 +163,7 @@ class LineageIndex:
         self._vt.append(edge.valid_to)
         self._out[src].append(index)
         self._in[dst].append(index)
+        self._remember(src, index)
         if edge.kind is EdgeKind.HAS_VERSION:
             # the one rule (versions.py), whatever the order edges were loaded in, so restarts
             # and replays agree with the projection
@@ -269,10 +290,24 @@ class LineageIndex:
             return self._has_edge(source, target, kind, valid_from)
 
     def _has_edge(self, src: int, dst: int, kind: EdgeKind, valid_from: int) -> bool:
+        keys = self._out_keys.get(src)
+        if keys is not None:
+            return (dst, kind, valid_from) in keys
         return any(
             self._dst[e] == dst and self._ekind[e] is kind and self._vf[e] == valid_from
             for e in self._out[src]
         )
+
+    def _remember(self, src: int, edge: int) -> None:
+        """Keep a node's out-edges findable by key once it has many (a dataset with 10^4
+        versions, a version with 10^4 columns): adding an edge stays O(1), loading linear."""
+        keys = self._out_keys.get(src)
+        if keys is not None:
+            keys.add((self._dst[edge], self._ekind[edge], self._vf[edge]))
+        elif len(self._out[src]) > KEYED_FANOUT:
+            self._out_keys[src] = {
+                (self._dst[e], self._ekind[e], self._vf[e]) for e in self._out[src]
+            }
 
     # ---- traversal ------------------------------------------------------------------------
 

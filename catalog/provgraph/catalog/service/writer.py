@@ -8,8 +8,10 @@ the projection of a group must see the state left by the group before it: the on
 gives both, without locks around the commit.
 
 Fairness: requests are taken in arrival order, so a request waits at most for the group in
-progress and the groups queued before it; a group holds at most `GROUP_EVENTS` events or one
-request (itself at most the HTTP layer's batch limit).
+progress and the groups queued before it; a group holds at most `GROUP_EVENTS` events and
+`MAX_BATCH_BYTES` of events, or one request, itself at most `MAX_BATCH_BYTES` (bigger ones
+are refused before they are queued). So one client's big batch holds everyone else up for at
+most the time one `MAX_BATCH_BYTES` batch takes (bench/write_bounds.py measures it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from provgraph.catalog.log.port import EventLog
 from provgraph.catalog.model.errors import InvalidEventError, StoreUnavailableError
 from provgraph.catalog.service.commit import (
+    BatchTooLargeError,
     EventRejectedError,
     GroupCommitter,
     Listener,
@@ -37,6 +40,7 @@ from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.store.port import CatalogStore
 
 __all__ = [
+    "BatchTooLargeError",
     "EventRejectedError",
     "EventWriter",
     "Receipt",
@@ -48,6 +52,11 @@ __all__ = [
 
 GROUP_EVENTS = 2_000
 """A group takes queued requests until it holds this many events (a bigger request goes alone)."""
+MAX_BATCH_BYTES = 1024 * 1024
+"""The most one batch may hold (its events' canonical JSON, ~13,000 plain schema fields; one
+event with 10,000 fields is ~780 KB): it bounds what one request costs the writer (time and
+memory), and so how long it can hold up everyone else's writes. A group holds at most this
+much too, unless it is one request."""
 
 
 class WriterClosedError(StoreUnavailableError):
@@ -105,6 +114,12 @@ class EventWriter:
         if not actor:
             raise InvalidEventError("every event needs an actor")
         request = Request(list(submissions), actor)
+        if request.size > MAX_BATCH_BYTES:
+            raise BatchTooLargeError(
+                f"this batch holds {request.size} bytes of events (canonical JSON), over the "
+                f"writer's bound of {MAX_BATCH_BYTES} bytes per batch: send it as several "
+                "smaller batches"
+            )
         self._enqueue(request)
         return request.future.result()
 
@@ -153,15 +168,18 @@ class EventWriter:
             head = self._queue.popleft()
             if isinstance(head, _Job):
                 return head
-            group, events = [head], len(head.submissions)
+            group, events, size = [head], len(head.submissions), head.size
             while self._queue:
                 following = self._queue[0]
                 if isinstance(following, _Job):
                     break
                 if events + len(following.submissions) > GROUP_EVENTS:
                     break
+                if size + following.size > MAX_BATCH_BYTES:
+                    break
                 group.append(following)
                 events += len(following.submissions)
+                size += following.size
                 self._queue.popleft()
             return group
 
