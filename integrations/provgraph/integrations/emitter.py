@@ -75,9 +75,7 @@ class Emitter:
 
         self.client = make_client(url, token)
         self.outbox = Outbox(_sender(self.client), capacity=capacity)
-        self.openlineage: OpenLineageClient = OpenLineageClient(
-            transport=_transport(self.outbox)
-        )
+        self.openlineage: OpenLineageClient = OpenLineageClient(transport=_transport(self.outbox))
 
     @property
     def url(self) -> str:

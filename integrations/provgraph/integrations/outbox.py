@@ -125,7 +125,7 @@ class Outbox:
                 return head
             events: list[Event] = []
             while self._items and len(events) < self._batch_size and not callable(self._items[0]):
-                events.append(self._items[0])  # type: ignore[arg-type]
+                events.append(self._items[0])
                 self._items.popleft()
             return events
 

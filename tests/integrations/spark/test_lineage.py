@@ -9,16 +9,16 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from pyspark.sql import DataFrame, Window  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F  # noqa: N812 - the usual spelling
 
-from provgraph.integrations.spark.lineage import (  # noqa: E402
+from provgraph.integrations.spark.lineage import (
     Direct,
     Kind,
     PlanLineage,
     SourceColumn,
 )
-from provgraph.integrations.spark.tracker import dataframe_lineage  # noqa: E402
+from provgraph.integrations.spark.tracker import dataframe_lineage
 
 
 def col(path: str, field: str) -> SourceColumn:
@@ -62,7 +62,9 @@ def test_aliases_of_aliases(spark: Any, lake: dict[str, str]) -> None:
     assert direct(lineage(df)) == {"d": {col(users, "email"): Direct(Kind.IDENTITY)}}
 
 
-def test_select_star_after_join_and_join_keys_are_indirect(spark: Any, lake: dict[str, str]) -> None:
+def test_select_star_after_join_and_join_keys_are_indirect(
+    spark: Any, lake: dict[str, str]
+) -> None:
     users, orders = lake["users"], lake["orders"]
     u = spark.read.parquet(users)
     o = spark.read.parquet(orders)
@@ -116,7 +118,9 @@ def test_a_column_used_only_in_a_filter_is_indirect(spark: Any, lake: dict[str, 
     assert result.indirect == {col(users, "country"): {"FILTER"}}
 
 
-def test_hashes_mark_masking_only_when_every_path_is_hashed(spark: Any, lake: dict[str, str]) -> None:
+def test_hashes_mark_masking_only_when_every_path_is_hashed(
+    spark: Any, lake: dict[str, str]
+) -> None:
     users = lake["users"]
     df = spark.read.parquet(users).select(
         F.sha2("email", 256).alias("sha"),
@@ -148,8 +152,10 @@ def test_window_functions(spark: Any, lake: dict[str, str]) -> None:
 
 def test_union_takes_each_column_from_every_side(spark: Any, lake: dict[str, str]) -> None:
     users, eu = lake["users"], lake["users_eu"]
-    df = spark.read.parquet(users).select("id", "email").unionByName(
-        spark.read.parquet(eu).select("email", "id")
+    df = (
+        spark.read.parquet(users)
+        .select("id", "email")
+        .unionByName(spark.read.parquet(eu).select("email", "id"))
     )
     assert direct(lineage(df)) == {
         "id": {col(users, "id"): Direct(Kind.IDENTITY), col(eu, "id"): Direct(Kind.IDENTITY)},
@@ -192,7 +198,7 @@ def test_explode_rollup_and_reused_cte(spark: Any, lake: dict[str, str]) -> None
     assert got["oldest"] == {col(users, "age"): Direct(Kind.AGGREGATION)}
     assert col(users, "country") in got["country"]
     cte = spark.sql(
-        f"WITH u AS (SELECT id, upper(email) AS e FROM parquet.`{users}`) "
+        f"WITH u AS (SELECT id, upper(email) AS e FROM parquet.`{users}`) "  # noqa: S608
         "SELECT a.e AS first, b.e AS second FROM u a JOIN u b ON a.id = b.id"
     )
     got = direct(lineage(cte))

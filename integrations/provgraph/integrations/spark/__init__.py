@@ -53,7 +53,7 @@ def flush(timeout: float | None = 30.0) -> bool:
     """Wait until every tracked session's events (and other integrations') reached the catalog;
     False when `timeout` ran out first (they are still queued and retried)."""
     from provgraph.integrations.emitter import flush_all
-    from provgraph.integrations.spark.tracker import _trackers, _lock
+    from provgraph.integrations.spark.tracker import _lock, _trackers
 
     with _lock:
         trackers = list(_trackers.values())

@@ -81,6 +81,7 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
     root = execution.analyzed()
     command = _simple(root)
     query: JavaObject
+    file_format: str | None
     if command == "InsertIntoHadoopFsRelationCommand":
         table = root.catalogTable()
         if table.isDefined():
@@ -130,9 +131,7 @@ def query_parts(
         datasets.append(dataset)
         if dataset is not None and leaf_format:
             formats[dataset] = leaf_format
-    schema = [
-        (str(f.name()), str(f.dataType().simpleString())) for f in _fields(query.schema())
-    ]
+    schema = [(str(f.name()), str(f.dataType().typeName())) for f in _fields(query.schema())]
     return str(query.toJSON()), datasets, formats, schema
 
 

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent
 
 STOPPED_FACET = "provgraph_columnLineageStopped"
-STOPPED_SCHEMA = (
-    "https://github.com/provgraph/provgraph/blob/main/README.md#pyspark-lineage"
-)
+STOPPED_SCHEMA = "https://github.com/provgraph/provgraph/blob/main/README.md#pyspark-lineage"
 
 
 @dataclass(frozen=True)
@@ -139,11 +137,18 @@ def run_events(
         "processing_engine": processing_engine_run.ProcessingEngineRunFacet(
             version=context.spark_version, name="spark", openlineageAdapterVersion="provgraph"
         ),
-        "spark_properties": {"_producer": PRODUCER, "_schemaURL": STOPPED_SCHEMA,
-                             "appName": context.app_name, "action": write.action,
-                             "command": write.command, "mode": write.mode},
+        "spark_properties": {
+            "_producer": PRODUCER,
+            "_schemaURL": STOPPED_SCHEMA,
+            "appName": context.app_name,
+            "action": write.action,
+            "command": write.command,
+            "mode": write.mode,
+        },
     }
-    job = Job(namespace=context.namespace, name=job_name(context.app_name, write), facets=job_facets)
+    job = Job(
+        namespace=context.namespace, name=job_name(context.app_name, write), facets=job_facets
+    )
     inputs = [
         InputDataset(
             namespace=d.namespace,
@@ -159,7 +164,7 @@ def run_events(
     if lineage.stopped_at is None:
         output_facets["columnLineage"] = column_lineage_facet(lineage)
     else:
-        output_facets[STOPPED_FACET] = {
+        output_facets[STOPPED_FACET] = run_facets[STOPPED_FACET] = {
             "_producer": PRODUCER,
             "_schemaURL": STOPPED_SCHEMA,
             "stoppedAt": lineage.stopped_at,

@@ -86,17 +86,55 @@ class PlanLineage:
 
 
 MASKING = frozenset({"Sha1", "Sha2", "Md5", "Murmur3Hash", "XxHash64", "HiveHash", "Crc32"})
-UDFS = frozenset({"PythonUDF", "ScalaUDF", "ScalaUDAF", "PythonUDAF", "HiveSimpleUDF",
-                  "HiveGenericUDF", "HiveUDAFFunction", "HiveGenericUDTF", "UserDefinedGenerator"})
-SUBQUERIES = frozenset({"ScalarSubquery", "Exists", "ListQuery", "InSubquery", "LateralSubquery",
-                        "FunctionTableSubqueryArgumentExpression"})
-IN_MEMORY_LEAVES = frozenset({"LocalRelation", "LogicalRDD", "Range", "OneRowRelation",
-                              "ExternalRDD", "LocalTableScan"})
-PASS_THROUGH = frozenset({"SubqueryAlias", "View", "GlobalLimit", "LocalLimit", "Limit", "Offset",
-                          "Tail", "Sample", "Distinct", "Deduplicate", "DeduplicateWithinWatermark",
-                          "Repartition", "RepartitionByExpression", "RebalancePartitions",
-                          "ResolvedHint", "Subquery", "CTERelationDef", "EventTimeWatermark",
-                          "Sort"})
+UDFS = frozenset(
+    {
+        "PythonUDF",
+        "ScalaUDF",
+        "ScalaUDAF",
+        "PythonUDAF",
+        "HiveSimpleUDF",
+        "HiveGenericUDF",
+        "HiveUDAFFunction",
+        "HiveGenericUDTF",
+        "UserDefinedGenerator",
+    }
+)
+SUBQUERIES = frozenset(
+    {
+        "ScalarSubquery",
+        "Exists",
+        "ListQuery",
+        "InSubquery",
+        "LateralSubquery",
+        "FunctionTableSubqueryArgumentExpression",
+    }
+)
+IN_MEMORY_LEAVES = frozenset(
+    {"LocalRelation", "LogicalRDD", "Range", "OneRowRelation", "ExternalRDD", "LocalTableScan"}
+)
+PASS_THROUGH = frozenset(
+    {
+        "SubqueryAlias",
+        "View",
+        "GlobalLimit",
+        "LocalLimit",
+        "Limit",
+        "Offset",
+        "Tail",
+        "Sample",
+        "Distinct",
+        "Deduplicate",
+        "DeduplicateWithinWatermark",
+        "Repartition",
+        "RepartitionByExpression",
+        "RebalancePartitions",
+        "ResolvedHint",
+        "Subquery",
+        "CTERelationDef",
+        "EventTimeWatermark",
+        "Sort",
+    }
+)
 
 
 class StopLineage(Exception):  # noqa: N818 - a signal, not an error
@@ -119,7 +157,7 @@ class _Walk:
 
     # ---- plan nodes -------------------------------------------------------------------------
 
-    def node(self, node: PlanNode) -> list[Attr]:  # noqa: PLR0911, PLR0912
+    def node(self, node: PlanNode) -> list[Attr]:
         cls = node.cls
         if not node.children:
             return self._leaf(node)
@@ -221,7 +259,7 @@ class _Walk:
         if any(len(o) != len(first) for o in outputs):
             raise StopLineage("Union")
         merged_all = []
-        for position, attr in enumerate(first):
+        for position in range(len(first)):
             merged: Sources = {}
             for output in outputs:
                 _merge_into(merged, self.lineage.get(output[position].expr_id, {}))
@@ -279,7 +317,7 @@ class _Walk:
         self._visit(expr, Direct(Kind.IDENTITY), None, direct, indirect)
         return direct, indirect
 
-    def _visit(  # noqa: PLR0912
+    def _visit(
         self,
         expr: Expr,
         step: Direct,
@@ -292,7 +330,9 @@ class _Walk:
             raise StopLineage(cls)
         if cls in ("AttributeReference", "OuterReference"):
             ident = expr.expr_id
-            for source, upstream in self.lineage.get(ident, {}).items() if ident is not None else ():
+            for source, upstream in (
+                self.lineage.get(ident, {}).items() if ident is not None else ()
+            ):
                 if indirect_kind is not None:
                     indirect.setdefault(source, set()).add(indirect_kind)
                 else:
@@ -311,10 +351,10 @@ class _Walk:
             inner = step.then(Direct(Kind.TRANSFORMATION))
         for position, child in enumerate(children):
             kind = indirect_kind
-            if cls == "If" and position == 0:
-                kind = kind or "CONDITIONAL"
-            elif cls == "CaseWhen" and position % 2 == 0 and position < len(children) - (
-                len(children) % 2
+            if (cls == "If" and position == 0) or (
+                cls == "CaseWhen"
+                and position % 2 == 0
+                and position < len(children) - (len(children) % 2)
             ):
                 kind = kind or "CONDITIONAL"
             elif cls == "WindowSpecDefinition":

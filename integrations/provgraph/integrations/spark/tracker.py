@@ -25,7 +25,7 @@ from provgraph.integrations.spark.plan import PlanFormatError, PlanNode, parse_p
 log = logging.getLogger("provgraph.integrations.spark")
 
 CONF_URL = "spark.provgraph.url"
-CONF_TOKEN = "spark.provgraph.token"  # noqa: S105 - a conf key, not a secret
+CONF_TOKEN = "spark.provgraph.token"
 CONF_NAMESPACE = "spark.provgraph.namespace"
 CONF_ENABLED = "spark.provgraph.enabled"
 
@@ -47,6 +47,13 @@ def lineage_of(write: Write) -> PlanLineage:
 
 
 def _code() -> tuple[str | None, str | None]:
+    """The driver script and its version: the git commit (`-dirty` with local changes) when it
+    is in a repository, else a digest of the script."""
+    from provgraph.integrations.environment import code_version
+
+    git = code_version()
+    if git is not None:
+        return f"file://{git.path}", git.commit + ("-dirty" if git.dirty else "")
     script = sys.argv[0] if sys.argv and sys.argv[0] else ""
     if not script or not os.path.isfile(script):
         return None, None
@@ -76,17 +83,20 @@ class Tracker:
             code_version=version,
         )
         self.writes_seen = 0
+        self._expected: dict[DatasetId, dict[str, Any]] = {}
+        self._expected_lock = threading.Lock()
         self._listener = _Listener(self)
         self._registered = False
 
     def register(self) -> None:
         from pyspark.java_gateway import ensure_callback_server_started
 
-        ensure_callback_server_started(self._spark.sparkContext._gateway)
+        ensure_callback_server_started(self._spark.sparkContext._gateway)  # type: ignore[no-untyped-call]
         self._spark._jsparkSession.listenerManager().register(self._listener)
         self._registered = True
 
     def stop(self) -> None:
+        self._listener.active = False  # py4j may hand Spark another proxy to unregister
         if self._registered:
             self._spark._jsparkSession.listenerManager().unregister(self._listener)
             self._registered = False
@@ -101,15 +111,29 @@ class Tracker:
             log.debug("provgraph: listener bus not drained: %s", exc)
         return self.emitter.flush(timeout)
 
+    def expect(self, target: DatasetId, facets: dict[str, Any]) -> None:
+        """Add `facets` to the output of the next write to `target` (feature materialization)."""
+        with self._expected_lock:
+            self._expected[target] = facets
+
+    def forget(self, target: DatasetId) -> None:
+        with self._expected_lock:
+            self._expected.pop(target, None)
+
     def handle(self, function: str, execution: Any, outcome: Outcome) -> None:
         write = capture_write(function, execution)
         if write is None:
             return
         self.writes_seen += 1
-        self.emitter.submit(lambda: self._emit(write, outcome))
+        with self._expected_lock:
+            extra = self._expected.pop(write.target, None) if outcome.error is None else None
+        self.emitter.submit(lambda: self._emit(write, outcome, extra))
 
-    def _emit(self, write: Write, outcome: Outcome) -> None:
-        for event in run_events(write, lineage_of(write), self.context, outcome):
+    def _emit(self, write: Write, outcome: Outcome, extra: dict[str, Any] | None) -> None:
+        events = run_events(
+            write, lineage_of(write), self.context, outcome, extra_output_facets=extra
+        )
+        for event in events:
             self.emitter.emit(event)
 
 
@@ -118,10 +142,13 @@ class _Listener:
 
     def __init__(self, tracker: Tracker) -> None:
         self._tracker = tracker
+        self.active = True
 
     def onSuccess(self, function: str, execution: Any, duration_ns: int) -> None:  # noqa: N802
         finished = datetime.now(UTC)
-        self._safely(function, execution, Outcome(finished, timedelta(microseconds=duration_ns // 1000)))
+        self._safely(
+            function, execution, Outcome(finished, timedelta(microseconds=duration_ns // 1000))
+        )
 
     def onFailure(self, function: str, execution: Any, exception: Any) -> None:  # noqa: N802
         finished = datetime.now(UTC)
@@ -132,6 +159,8 @@ class _Listener:
         self._safely(function, execution, Outcome(finished, timedelta(0), error=message))
 
     def _safely(self, function: str, execution: Any, outcome: Outcome) -> None:
+        if not self.active:
+            return
         try:
             self._tracker.handle(function, execution, outcome)
         except Exception:  # never break the Spark job or the listener bus
