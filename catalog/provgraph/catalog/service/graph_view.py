@@ -86,15 +86,19 @@ class PendingView:
         return max(candidates)[1] if candidates else None
 
     def newest_of_kind(self, kind: NodeKind, name: str) -> str | None:
-        """The most recently created node of `kind` named `name`, pending ones included."""
-        pending = [
-            (n.created_at, n.urn)
+        """The newest version (the rule in versions.py) of the nodes of `kind` named `name`,
+        such as a training set named by name, pending ones included."""
+        candidates = [
+            version_key(n.created_at, n.urn)
             for n in self._nodes.values()
             if n.kind is kind and Urn.parse(n.urn).name == name
         ]
-        if pending:
-            return max(pending)[1]
-        return self._index.newest_of_kind(kind, name)
+        committed = self._index.newest_of_kind(kind, name)
+        if committed is not None:
+            created = self._index.created_at(committed)
+            assert created is not None
+            candidates.append(version_key(created, committed))
+        return max(candidates)[1] if candidates else None
 
     def kind_of(self, urn: str) -> NodeKind | None:
         if urn in self._nodes:

@@ -214,12 +214,12 @@ class LineageIndex:
         return None if index is None else self._created[index]
 
     def newest_of_kind(self, kind: NodeKind, name: str) -> str | None:
-        """The most recently created node of `kind` whose URN has the name `name`."""
+        """The newest (the rule in versions.py) node of `kind` whose URN has the name `name`."""
         with self._lock:
             best: tuple[int, str] | None = None
             for index in self._by_kind[kind]:
                 if Urn.parse(self._urns[index]).name == name:
-                    candidate = (self._created[index], self._urns[index])
+                    candidate = version_key(self._created[index], self._urns[index])
                     best = candidate if best is None or candidate > best else best
             return None if best is None else best[1]
 
