@@ -194,7 +194,7 @@ def test_rest_and_graphql_hooks_and_the_decision_afterwards(tmp_path: Path) -> N
             "subjects": [{"urn": email_feature}],
         }
         recorded = httpx.get(
-            f"{server.url}/api/v1/nodes", params={"urn": answer["decision"]}, headers=bob
+            f"{server.url}/api/v1/nodes", params={"urn": answer["decision_urn"]}, headers=bob
         ).json()
         assert (
             recorded["props"]["principal"] == "token:bob"

@@ -29,7 +29,10 @@ from provgraph.client.errors import (
     UnavailableError,
 )
 from provgraph.client.models import (
+    Backtest,
+    BacktestChange,
     ClassificationTrace,
+    ComplianceEntry,
     EventsAccepted,
     FeatureUseDecision,
     ImpactResult,
@@ -50,9 +53,12 @@ __all__ = [
     "DEFAULT_URL",
     "ApiError",
     "AuthenticationError",
+    "Backtest",
+    "BacktestChange",
     "BadRequestError",
     "ClassificationTrace",
     "Client",
+    "ComplianceEntry",
     "EventBatch",
     "EventsAccepted",
     "FeatureUseDecision",

@@ -18,7 +18,9 @@ from provgraph.client._transport import Retry, exchange
 from provgraph.client.batch import EventBatch
 from provgraph.client.errors import FeatureUseDeniedError, GraphQLError
 from provgraph.client.models import (
+    Backtest,
     ClassificationTrace,
+    ComplianceEntry,
     EventsAccepted,
     FeatureUseDecision,
     ImpactResult,
@@ -37,6 +39,7 @@ Action = Literal["train", "deploy", "serve", "materialize"]
 
 _PATHS = TypeAdapter(list[LineagePath])
 _TRACES = TypeAdapter(list[ClassificationTrace])
+_ENTRIES = TypeAdapter(list[ComplianceEntry])
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -258,6 +261,31 @@ class Client:
         if not decision.allow:
             raise FeatureUseDeniedError(decision)
         return decision
+
+    def recheck_compliance(self) -> list[ComplianceEntry]:
+        """Re-evaluate every model version and live deployment under the active policies and
+        record the decisions (steward role)."""
+        response = exchange(
+            self._http,
+            "POST",
+            "/api/v1/policy/recheck",
+            retry=self.retry,
+            idempotent=False,
+        )
+        return _ENTRIES.validate_python(response.json())
+
+    def backtest_policies(self, files: Mapping[str, str]) -> Backtest:
+        """Replay every recorded decision under a candidate bundle (`files`: name -> Rego
+        source) without activating it; records nothing (steward role)."""
+        response = exchange(
+            self._http,
+            "POST",
+            "/api/v1/policy/backtest",
+            json={"files": dict(files)},
+            retry=self.retry,
+            idempotent=True,
+        )
+        return Backtest.model_validate(response.json())
 
     # --- GraphQL and operations -------------------------------------------------------------
 

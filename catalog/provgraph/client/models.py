@@ -144,3 +144,37 @@ class Readiness(_Answer):
     @property
     def ready(self) -> bool:
         return self.status == "ready"
+
+
+class ComplianceEntry(_Answer):
+    """A model version (may it train?) or live deployment (may it serve?) re-checked now."""
+
+    subject: str
+    action: str
+    purpose: str
+    allow: bool
+    deny: list[str]
+    previously_allowed: bool | None
+    """The last recorded decision about this subject and action, if any."""
+    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
+
+    @property
+    def newly_non_compliant(self) -> bool:
+        return not self.allow and self.previously_allowed is True
+
+
+class BacktestChange(_Answer):
+    """A recorded decision the candidate bundle would decide differently."""
+
+    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
+    action: str
+    purpose: str
+    was_allowed: bool
+    would_allow: bool
+    would_deny: list[str]
+
+
+class Backtest(_Answer):
+    replayed: int
+    """Recorded decisions replayed under the candidate bundle."""
+    changes: list[BacktestChange]

@@ -16,6 +16,7 @@ from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
 from provgraph.policies.factory import policy_engine
 from provgraph.policies.gate import FeatureUseGate
+from provgraph.server.discovery import announce, withdraw
 from provgraph.server.http import events, lineage, openlineage, ops, search
 from provgraph.server.http import policy as policy_http
 from provgraph.server.http.errors import install_error_handlers
@@ -25,27 +26,42 @@ from provgraph.server.http.portal import install_portal
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
-def create_app(settings: Settings, *, demo: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    catalog: Catalog | None = None,
+    announce_url: str | None = None,
+) -> FastAPI:
+    """The app; it opens the catalog on startup unless given one already open (`provgraph serve`
+    opens it first, so that startup failures are reported before the server starts), and closes
+    it on shutdown. With `announce_url`, the data directory says where it is served (for local
+    CLI commands) while the app runs."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        catalog = Catalog(settings)
+        opened = catalog or Catalog(settings)
         try:
             if demo:
-                load_demo(catalog)
-            app.state.catalog = catalog
-            app.state.tokens = TokenStore(catalog.data_dir.path / TOKENS_FILE)
+                load_demo(opened)
+            app.state.catalog = opened
+            app.state.tokens = TokenStore(opened.data_dir.path / TOKENS_FILE)
             app.state.anonymous_role = (
                 Role.named(settings.anonymous_role) if settings.anonymous_role else None
             )
-            app.state.gate = FeatureUseGate(catalog, policy_engine(settings.opa_url))
+            app.state.gate = FeatureUseGate(opened, policy_engine(settings.opa_url))
             # the index is millions of long-lived objects: keep them out of every GC pass,
             # and collect young objects less often (a request allocates thousands)
             gc.collect()
             gc.freeze()
             gc.set_threshold(50_000, 20, 100)
+            if announce_url:
+                announce(opened.data_dir.path, announce_url)
             yield
         finally:
-            catalog.close()
+            if announce_url:
+                withdraw(opened.data_dir.path)
+            opened.close()
 
     app = FastAPI(
         title="provgraph",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from provgraph import client
 from provgraph.catalog.settings import Settings
 from provgraph.server.error_codes import DEFINED, EXIT_INVALID, exit_code
 
@@ -19,9 +20,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, remote: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--data", type=Path, help="data directory (default ./provgraph-data)")
+        if remote:
+            sub.add_argument(
+                "--url",
+                help="a running server to talk to (default $PROVGRAPH_URL, else the server "
+                "holding --data, else --data itself); token from $PROVGRAPH_TOKEN",
+            )
         return sub
 
     serve = command("serve", "Run the HTTP server (GraphQL, REST, OpenLineage, portal).")
@@ -42,9 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "--role", choices=["reader", "producer", "steward", "admin"], default="reader"
     )
 
-    command("demo", "Load the demo catalog (ride-sharing fraud detection).")
+    command("demo", "Load the demo catalog (ride-sharing fraud detection).", remote=True)
 
-    lineage = command("lineage", "Print the lineage of a node.")
+    lineage = command("lineage", "Print the lineage of a node.", remote=True)
     lineage.add_argument("urn")
     lineage.add_argument(
         "--direction", choices=["upstream", "downstream", "both"], default="upstream"
@@ -57,23 +64,32 @@ def _parser() -> argparse.ArgumentParser:
     lineage.add_argument("--edge-kinds", help="comma-separated edge kinds to follow")
     lineage.add_argument("--json", action="store_true", help="print JSON")
 
-    impact = command("impact", "Print what depends on a node: features, models, deployments.")
+    impact = command(
+        "impact", "Print what depends on a node: features, models, deployments.", remote=True
+    )
     impact.add_argument("urn")
     impact.add_argument("--as-of")
     impact.add_argument("--json", action="store_true")
 
-    paths = command("paths", "Print the shortest lineage paths between two nodes.")
+    paths = command("paths", "Print the shortest lineage paths between two nodes.", remote=True)
     paths.add_argument("source")
     paths.add_argument("target")
     paths.add_argument("--as-of")
 
-    ingest = command("ingest", "Submit catalog events from a JSON file (an object or an array).")
+    ingest = command(
+        "ingest",
+        "Submit catalog events from a JSON file: an event, {event, idempotency_key}, or an "
+        "array of either.",
+        remote=True,
+    )
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--actor", default=None, help="who submits (default: cli:$USER)")
 
     command("rebuild", "Replay the event log into a fresh graph store.")
 
-    policy = command("policy", "Re-check compliance, or backtest a candidate policy bundle.")
+    policy = command(
+        "policy", "Re-check compliance, or backtest a candidate policy bundle.", remote=True
+    )
     policy.add_argument("action", choices=["recheck", "backtest"])
     policy.add_argument("--bundle", type=Path, help="candidate bundle directory (backtest)")
     policy.add_argument("--actor", default=None, help="who runs the re-check (default: cli:$USER)")
@@ -93,7 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:  # settings from the environment or the arguments
         return _fail(str(exc), EXIT_INVALID)
     except DEFINED as exc:
-        return _fail(str(exc), exit_code(exc) or EXIT_INVALID)
+        return _fail(_message(exc), exit_code(exc) or EXIT_INVALID)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, client.AuthenticationError):
+        return f"{exc.detail} (set PROVGRAPH_TOKEN; see `provgraph token`)"
+    return exc.detail if isinstance(exc, client.ApiError) else str(exc)
 
 
 def _fail(message: str, code: int) -> int:

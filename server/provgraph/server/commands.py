@@ -7,26 +7,34 @@ import getpass
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
+
+if TYPE_CHECKING:
+    from provgraph.catalog.service.catalog import Catalog
 
 from provgraph.catalog.model.errors import (
     DataDirError,
+    DataDirLockedError,
     InvalidArgumentError,
     InvalidEventError,
     NodeNotFoundError,
 )
-from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import parse_timestamp
-from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.catalog import rebuild as rebuild_store
-from provgraph.catalog.service.demo import load_demo
-from provgraph.catalog.service.lineage import ImpactResult, LineageResult
-from provgraph.catalog.service.traversal import Direction
-from provgraph.catalog.service.writer import Submission
+from provgraph.catalog.service.intake import parse_submissions
 from provgraph.catalog.settings import Settings
-from provgraph.policies.compliance import BacktestChange, ComplianceEntry
+from provgraph.client import BacktestChange, ComplianceEntry, Submission
+from provgraph.server.discovery import advertised_url, serving_url
 from provgraph.server.http.lineage import parse_edge_kinds
+from provgraph.server.listener import bind
+from provgraph.server.targets import Target, target_for
+from provgraph.server.targets.embedded import EmbeddedTarget
+
+_ENTRIES = TypeAdapter(list[ComplianceEntry])
+_CHANGES = TypeAdapter(list[BacktestChange])
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -38,39 +46,75 @@ def _moment(as_of: datetime | None) -> str:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Check what can fail first (port, data directory, store), then load, then serve."""
     import uvicorn
 
-    from provgraph.catalog.service.catalog import check_data
+    from provgraph.catalog.service.catalog import Catalog
+    from provgraph.catalog.service.demo import load_demo
     from provgraph.server.app import create_app
 
-    check_data(settings)  # a refused start exits with its reason, before the server starts
-    app = create_app(settings, demo=args.demo)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    listener = bind(settings.host, settings.port)
+    try:
+        catalog = Catalog(settings)
+    except BaseException:
+        listener.close()
+        raise
+    try:
+        added = load_demo(catalog) if args.demo else None
+    except BaseException:
+        catalog.close()
+        listener.close()
+        raise
+    url = advertised_url(settings.host, listener.getsockname()[1])
+    app = create_app(settings, catalog=catalog, announce_url=url)
+    _banner(catalog, settings, url, added)
+    config = uvicorn.Config(app, log_level="info", lifespan="on")
+    uvicorn.Server(config).run(sockets=[listener])
     return 0
 
 
-def demo(args: argparse.Namespace, settings: Settings) -> int:
-    with Catalog(settings) as catalog:
-        added = load_demo(catalog)
-        nodes, edges = catalog.index.counts()
-    print(f"demo catalog loaded into {settings.data}: {added} new events, ", end="")
-    print(f"{nodes} nodes, {edges} edges")
-    print("try: provgraph lineage urn:provgraph:deployment:production:fraud-detector")
-    return 0
+def _banner(catalog: Catalog, settings: Settings, url: str, demo_added: int | None) -> None:
+    nodes, edges = catalog.index.counts()
+    print(f"provgraph serving {catalog.data_dir.path}")
+    print(f"  store     {catalog.store.backend}: {nodes} nodes, {edges} edges")
+    if demo_added is not None:
+        print(f"  demo      loaded ({demo_added} new events)")
+    print(f"  portal    {url}/")
+    print(f"  GraphiQL  {url}/graphql")
+    print(f"  API docs  {url}/docs  (OpenAPI: {url}/openapi.json)")
+    if settings.anonymous_role:
+        print(
+            f"provgraph: warning: callers without a token act as {settings.anonymous_role} "
+            "(--allow-anonymous): fine for a local demo, not for a shared server",
+            file=sys.stderr,
+        )
+    sys.stdout.flush()
+
+
+def _target(args: argparse.Namespace, settings: Settings) -> Target:
+    return target_for(settings, url=getattr(args, "url", None))
+
+
+def _edge_kinds(text: str | None) -> list[str] | None:
+    kinds = parse_edge_kinds(text)
+    return None if kinds is None else sorted(kind.value for kind in kinds)
 
 
 def lineage(args: argparse.Namespace, settings: Settings) -> int:
-    with Catalog(settings) as catalog:
-        result = catalog.lineage.lineage(
+    target = _target(args, settings)
+    try:
+        result = target.lineage(
             args.urn,
-            direction=Direction(args.direction),
+            direction=args.direction,
             depth=args.depth,
             limit=args.limit,
             as_of=_as_of(args.as_of),
-            edge_kinds=parse_edge_kinds(args.edge_kinds),
+            edge_kinds=_edge_kinds(args.edge_kinds),
         )
+    finally:
+        target.close()
     if args.json:
-        print(TypeAdapter(LineageResult).dump_json(result, indent=2).decode())
+        print(result.model_dump_json(indent=2))
         return 0
     print(f"{result.direction} lineage of {result.root} as of {_moment(result.as_of)}")
     for node in result.nodes:
@@ -84,10 +128,13 @@ def lineage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def impact(args: argparse.Namespace, settings: Settings) -> int:
-    with Catalog(settings) as catalog:
-        result = catalog.lineage.impact(args.urn, as_of=_as_of(args.as_of))
+    target = _target(args, settings)
+    try:
+        result = target.impact(args.urn, as_of=_as_of(args.as_of))
+    finally:
+        target.close()
     if args.json:
-        print(TypeAdapter(ImpactResult).dump_json(result, indent=2).decode())
+        print(result.model_dump_json(indent=2))
         return 0
     print(f"impact of {result.root} as of {_moment(result.as_of)}")
     for title, nodes in (
@@ -103,15 +150,23 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def paths(args: argparse.Namespace, settings: Settings) -> int:
-    with Catalog(settings) as catalog:
-        found = catalog.lineage.paths(args.source, args.target, as_of=_as_of(args.as_of))
+    target = _target(args, settings)
+    try:
+        found = target.paths(args.source, args.target, as_of=_as_of(args.as_of))
+    finally:
+        target.close()
     if not found:
         print(f"no lineage path between {args.source} and {args.target}")
         return 1
     for number, path in enumerate(found, 1):
         print(f"path {number}:")
-        for node, edge in zip(path.nodes, [None, *path.edges], strict=True):
-            print(f"  {'  ' if edge is None else '<- ' + edge.kind.value + ' -'} {node}")
+        print(f"  {path.nodes[0]}")
+        for previous, node, edge in zip(path.nodes[:-1], path.nodes[1:], path.edges, strict=True):
+            # the edge's own direction: `A -[SERVES]-> B` when it points from the previous node
+            arrow = (
+                f"-[{edge.kind.value}]->" if edge.source == previous else f"<-[{edge.kind.value}]-"
+            )
+            print(f"    {arrow} {node}")
     return 0
 
 
@@ -122,54 +177,78 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise InvalidEventError(f"cannot read {args.file}: {exc}") from exc
     except ValueError as exc:
         raise InvalidEventError(f"{args.file} is not valid JSON: {exc}") from exc
-    items = raw if isinstance(raw, list) else [raw]
     try:
-        events = [parse_event(item) for item in items]
-    except ValidationError as exc:
+        submissions = parse_submissions(raw)
+    except InvalidEventError as exc:
         raise InvalidEventError(f"{args.file}: {exc}") from exc
     actor = args.actor or f"cli:{getpass.getuser()}"
-    with Catalog(settings) as catalog:
-        receipts = catalog.submit([Submission(e) for e in events], actor=actor)
-    new = sum(not r.duplicate for r in receipts)
-    print(f"{new} events stored, {len(receipts) - new} duplicates ignored")
+    target = _target(args, settings)
+    try:
+        if args.actor and not isinstance(target, EmbeddedTarget):
+            print(
+                f"provgraph: note: {target.where} records the token's actor; --actor is ignored",
+                file=sys.stderr,
+            )
+        new, duplicates = target.submit(
+            [Submission(s.event, s.idempotency_key) for s in submissions], actor=actor
+        )
+    finally:
+        target.close()
+    print(f"{new} events stored, {duplicates} duplicates ignored")
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    target = _target(args, settings)
+    try:
+        added, nodes, edges = target.load_demo()
+    finally:
+        target.close()
+    print(f"demo catalog loaded into {target.where}: {added} new events, ", end="")
+    print(f"{nodes} nodes, {edges} edges")
+    print("try: provgraph lineage urn:provgraph:deployment:production:fraud-detector")
     return 0
 
 
 def rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    held_by = serving_url(Path(settings.data))
+    if held_by:
+        raise DataDirLockedError(
+            f"{settings.data} is served by {held_by}: stop that server before a rebuild "
+            "(a rebuild needs the store to itself)"
+        )
     replayed = rebuild_store(settings)
     print(f"rebuilt the {settings.store} store from {replayed} logged events")
     return 0
 
 
 def policy(args: argparse.Namespace, settings: Settings) -> int:
-    from provgraph.policies.compliance import backtest, recheck
-    from provgraph.policies.factory import policy_engine
-    from provgraph.policies.gate import FeatureUseGate
-
-    with Catalog(settings) as catalog:
+    if args.action == "backtest" and args.bundle is None:
+        raise InvalidArgumentError("policy backtest needs --bundle DIR (the candidate bundle)")
+    target = _target(args, settings)
+    try:
         if args.action == "backtest":
-            if args.bundle is None:
-                raise InvalidArgumentError(
-                    "policy backtest needs --bundle DIR (the candidate bundle)"
-                )
-            replayed, changes = backtest(catalog, policy_engine(None, bundle_dir=args.bundle))
-            if args.json:
-                print(TypeAdapter(list[BacktestChange]).dump_json(changes, indent=2).decode())
-                return 0
-            print(f"replayed {replayed} recorded decisions under {args.bundle}: ", end="")
-            print(f"{len(changes)} would change")
-            for change in changes:
-                verdict = "allow" if change.would_allow else "deny: " + "; ".join(change.would_deny)
-                print(
-                    f"  {change.decision} ({change.action}, {change.purpose}): "
-                    f"{'allow' if change.was_allowed else 'deny'} -> {verdict}"
-                )
+            result = target.backtest(args.bundle)
+        else:
+            entries = target.recheck(actor=args.actor or f"cli:{getpass.getuser()}")
+    finally:
+        target.close()
+    if args.action == "backtest":
+        if args.json:
+            print(_CHANGES.dump_json(result.changes, indent=2).decode())
             return 0
-        gate = FeatureUseGate(catalog, policy_engine(settings.opa_url))
-        entries = recheck(catalog, gate, actor=args.actor or f"cli:{getpass.getuser()}")
+        print(f"replayed {result.replayed} recorded decisions under {args.bundle}: ", end="")
+        print(f"{len(result.changes)} would change")
+        for change in result.changes:
+            verdict = "allow" if change.would_allow else "deny: " + "; ".join(change.would_deny)
+            print(
+                f"  {change.decision_urn} ({change.action}, {change.purpose}): "
+                f"{'allow' if change.was_allowed else 'deny'} -> {verdict}"
+            )
+        return 0
     newly = [e for e in entries if e.newly_non_compliant]
     if args.json:
-        print(TypeAdapter(list[ComplianceEntry]).dump_json(entries, indent=2).decode())
+        print(_ENTRIES.dump_json(entries, indent=2).decode())
         return 1 if newly else 0
     print(
         f"re-checked {len(entries)} model versions and live deployments: "

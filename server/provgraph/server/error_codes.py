@@ -7,6 +7,7 @@ the API answers 500 with an error id that is also in the server log, the CLI let
 
 from __future__ import annotations
 
+from provgraph import client
 from provgraph.catalog.model.errors import (
     CatalogError,
     DataDirError,
@@ -18,8 +19,9 @@ from provgraph.catalog.model.errors import (
 )
 from provgraph.catalog.service.writer import BatchTooLargeError
 from provgraph.policies.bundle import PolicyBundleError
+from provgraph.server.listener import PortUnavailableError
 
-EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_LOG_MISMATCH = 3, 4, 5, 6
+EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_LOG_MISMATCH, EXIT_DENIED = 3, 4, 5, 6, 7
 
 ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     # (error, HTTP status, CLI exit code): the first row the error is an instance of applies
@@ -31,10 +33,24 @@ ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     (StoreUnavailableError, 503, EXIT_UNAVAILABLE),
     (DataDirError, 503, EXIT_UNAVAILABLE),
     (PolicyBundleError, 422, EXIT_INVALID),
+    (PortUnavailableError, 503, EXIT_UNAVAILABLE),  # `serve` only: the port is in use
     (CatalogError, 400, EXIT_INVALID),  # any other error the catalog raises on purpose
 )
 
-DEFINED: tuple[type[Exception], ...] = tuple(kind for kind, _, _ in ERRORS)
+REMOTE_ERRORS: tuple[tuple[type[Exception], int], ...] = (
+    # (error of provgraph.client, CLI exit code): a command talking to a running server exits
+    # as it would had it opened the data directory itself
+    (client.NotFoundError, EXIT_NOT_FOUND),
+    (client.AuthenticationError, EXIT_DENIED),
+    (client.PermissionDeniedError, EXIT_DENIED),
+    (client.TransportError, EXIT_UNAVAILABLE),
+    (client.ServerError, EXIT_UNAVAILABLE),
+    (client.ApiError, EXIT_INVALID),
+)
+
+DEFINED: tuple[type[Exception], ...] = tuple(kind for kind, _, _ in ERRORS) + tuple(
+    kind for kind, _ in REMOTE_ERRORS
+)
 
 
 def http_status(error: Exception) -> int | None:
@@ -44,4 +60,6 @@ def http_status(error: Exception) -> int | None:
 
 def exit_code(error: Exception) -> int | None:
     """The CLI exit code of an error we define; None for anything else."""
-    return next((code for kind, _, code in ERRORS if isinstance(error, kind)), None)
+    remote = (code for kind, code in REMOTE_ERRORS if isinstance(error, kind))
+    local = (code for kind, _, code in ERRORS if isinstance(error, kind))
+    return next(remote, None) or next(local, None)

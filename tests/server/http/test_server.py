@@ -97,7 +97,7 @@ def test_events_are_idempotent_over_http(server: RunningServer) -> None:
             422,
             "datetime",
         ),
-        ([], 400, "empty"),
+        ([], 422, "empty"),
         (
             {
                 "event": {

@@ -1,29 +1,39 @@
-"""POST /api/v1/events: provgraph's native catalog events, one object or a JSON array."""
+"""POST /api/v1/events: provgraph's native catalog events — a bare event, a wrapped one
+(`{"event": …, "idempotency_key": …}`) or an array of either (the format `provgraph ingest`
+reads too)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from provgraph.catalog.access import Principal, Role
-from provgraph.catalog.model.errors import InvalidArgumentError
+from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
-from provgraph.catalog.service.writer import Submission
+from provgraph.catalog.service.intake import MAX_BATCH, MAX_KEY, parse_submissions
 from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
-MAX_BATCH = 10_000
+__all__ = ["EVENTS_BODY", "MAX_BATCH", "router"]
 
 
 class EventIn(BaseModel):
+    """A catalog event with the idempotency key to log it under (default: its content digest)."""
+
     model_config = ConfigDict(extra="forbid")
 
     event: CatalogEvent
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=256)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY)
+
+
+EVENTS_BODY: TypeAdapter[Any] = TypeAdapter(CatalogEvent | EventIn | list[CatalogEvent | EventIn])
+"""The request body's shape, for the OpenAPI document (parsing is `parse_submissions`)."""
 
 
 class ReceiptOut(BaseModel):
@@ -38,22 +48,25 @@ class EventsAccepted(BaseModel):
     receipts: list[ReceiptOut]
 
 
-@router.post("/events", response_model=EventsAccepted)
-def post_events(
-    request: Request,
-    body: Annotated[EventIn | list[EventIn], Body()],
-    caller: Annotated[Principal, Depends(requires(Role.PRODUCER))],
+def decode_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidEventError(f"the body is not valid JSON: {exc}") from None
+
+
+@router.post(
+    "/events",
+    response_model=EventsAccepted,
+    openapi_extra={"x-provgraph-body": "CatalogEventsBody"},
+)
+async def post_events(
+    request: Request, caller: Annotated[Principal, Depends(requires(Role.PRODUCER))]
 ) -> EventsAccepted:
-    items = body if isinstance(body, list) else [body]
-    if not items:
-        raise InvalidArgumentError("the batch is empty")
-    if len(items) > MAX_BATCH:
-        raise InvalidArgumentError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
+    """Log catalog events as one atomic batch: all of them, or none with the reason."""
+    submissions = parse_submissions(decode_json(await request.body()))
     catalog: Catalog = request.app.state.catalog
-    receipts = catalog.submit(
-        [Submission(item.event, item.idempotency_key) for item in items],
-        actor=caller.actor,
-    )
+    receipts = await run_in_threadpool(catalog.submit, submissions, actor=caller.actor)
     return EventsAccepted(
         accepted=sum(not r.duplicate for r in receipts),
         duplicates=sum(r.duplicate for r in receipts),

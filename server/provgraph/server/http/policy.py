@@ -6,9 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.policies.bundle import PolicyBundle, PolicyBundleError
+from provgraph.policies.compliance import BacktestChange, backtest, recheck
+from provgraph.policies.embedded import EmbeddedEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 from provgraph.server.http.auth import requires
 
@@ -26,8 +30,8 @@ class DecisionOut(BaseModel):
     allow: bool
     deny: list[str]
     obligations: list[str]
-    decision: str
-    """URN of the recorded PolicyDecision."""
+    decision_urn: str
+    """URN of the recorded PolicyDecision (GraphQL: `decisionUrn`)."""
     bundle_revision: str
     input_digest: str
     engine: str
@@ -50,7 +54,7 @@ async def feature_use(
         allow=decision.allow,
         deny=decision.deny,
         obligations=decision.obligations,
-        decision=result.decision_urn,
+        decision_urn=result.decision_urn,
         bundle_revision=decision.bundle_revision,
         input_digest=decision.input_digest,
         engine=decision.engine,
@@ -63,4 +67,94 @@ async def feature_use(
             for feature, traces in result.explanations.items()
         },
         input=result.policy_input,
+    )
+
+
+class ComplianceOut(BaseModel):
+    subject: str
+    action: str
+    purpose: str
+    allow: bool
+    deny: list[str]
+    previously_allowed: bool | None
+    decision_urn: str
+    newly_non_compliant: bool
+
+
+@router.post("/recheck", response_model=list[ComplianceOut])
+async def recheck_compliance(
+    request: Request, caller: Annotated[Principal, Depends(requires(Role.STEWARD))]
+) -> list[ComplianceOut]:
+    """Re-evaluate every model version and live deployment now and record the decisions
+    (what `provgraph policy recheck` prints)."""
+    gate: FeatureUseGate = request.app.state.gate
+    entries = await run_in_threadpool(recheck, request.app.state.catalog, gate, actor=caller.actor)
+    return [
+        ComplianceOut(
+            subject=e.subject,
+            action=e.action,
+            purpose=e.purpose,
+            allow=e.allow,
+            deny=e.deny,
+            previously_allowed=e.previously_allowed,
+            decision_urn=e.decision,
+            newly_non_compliant=e.newly_non_compliant,
+        )
+        for e in entries
+    ]
+
+
+class CandidateBundle(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    files: dict[Annotated[str, Field(pattern=r"^[\w.-]{1,200}\.rego$")], str] = Field(
+        min_length=1, max_length=200
+    )
+    """File name -> Rego source."""
+
+
+class ChangeOut(BaseModel):
+    decision_urn: str
+    action: str
+    purpose: str
+    was_allowed: bool
+    would_allow: bool
+    would_deny: list[str]
+
+
+class BacktestOut(BaseModel):
+    replayed: int
+    changes: list[ChangeOut]
+
+
+@router.post("/backtest", response_model=BacktestOut)
+async def backtest_bundle(
+    request: Request,
+    body: CandidateBundle,
+    caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
+) -> BacktestOut:
+    """Replay every recorded decision under a candidate bundle; records nothing. A bundle that
+    does not compile is a 422 naming file and line."""
+
+    def run() -> tuple[int, list[BacktestChange]]:
+        try:
+            engine = EmbeddedEngine(PolicyBundle.of(body.files, origin="the candidate bundle"))
+        except PolicyBundleError as exc:
+            raise InvalidEventError(str(exc)) from exc
+        return backtest(request.app.state.catalog, engine)
+
+    replayed, changes = await run_in_threadpool(run)
+    return BacktestOut(
+        replayed=replayed,
+        changes=[
+            ChangeOut(
+                decision_urn=c.decision,
+                action=c.action,
+                purpose=c.purpose,
+                was_allowed=c.was_allowed,
+                would_allow=c.would_allow,
+                would_deny=c.would_deny,
+            )
+            for c in changes
+        ],
     )

@@ -45,6 +45,12 @@ class LadybugStore:
             self._db = ladybug.Database(str(path), buffer_pool_size=buffer_pool_mb * 1024 * 1024)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
+            if path.exists():  # held by nobody else (the data directory is locked): damaged
+                raise StoreUnavailableError(
+                    f"the graph {path} is damaged or incomplete and cannot be opened ({exc}); "
+                    "the event log is the system of record: rebuild the graph from it with "
+                    f"`provgraph rebuild --data {path.parent}`"
+                ) from exc
             raise StoreUnavailableError(f"cannot open LadybugDB at {path}: {exc}") from exc
 
     @property

@@ -1,0 +1,103 @@
+"""The catalog opened in this process (the data directory must be free)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.demo import load_demo
+from provgraph.catalog.service.traversal import Direction
+from provgraph.catalog.service.writer import Submission as WriterSubmission
+from provgraph.catalog.settings import Settings
+from provgraph.client import (
+    Backtest,
+    ComplianceEntry,
+    ImpactResult,
+    LineagePath,
+    LineageResult,
+    Submission,
+)
+from provgraph.server.http.lineage import parse_edge_kinds
+
+
+def _answer(value: Any) -> Any:
+    """A service result as the JSON the server would send (so both targets print alike)."""
+    return TypeAdapter(type(value)).dump_python(value, mode="json")
+
+
+class EmbeddedTarget:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.where = str(settings.data)
+        self._catalog: Catalog | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog(self.settings)
+        return self._catalog
+
+    def lineage(
+        self,
+        urn: str,
+        *,
+        direction: str,
+        depth: int,
+        limit: int,
+        as_of: datetime | None,
+        edge_kinds: Sequence[str] | None,
+    ) -> LineageResult:
+        result = self.catalog.lineage.lineage(
+            urn,
+            direction=Direction(direction),
+            depth=depth,
+            limit=limit,
+            as_of=as_of,
+            edge_kinds=parse_edge_kinds(",".join(edge_kinds) if edge_kinds else None),
+        )
+        return LineageResult.model_validate(_answer(result))
+
+    def impact(self, urn: str, *, as_of: datetime | None) -> ImpactResult:
+        return ImpactResult.model_validate(_answer(self.catalog.lineage.impact(urn, as_of=as_of)))
+
+    def paths(self, source: str, target: str, *, as_of: datetime | None) -> list[LineagePath]:
+        found = self.catalog.lineage.paths(source, target, as_of=as_of)
+        return [LineagePath.model_validate(_answer(path)) for path in found]
+
+    def submit(self, submissions: list[Submission], *, actor: str) -> tuple[int, int]:
+        receipts = self.catalog.submit(
+            [WriterSubmission(s.event, s.idempotency_key) for s in submissions], actor=actor
+        )
+        new = sum(not r.duplicate for r in receipts)
+        return new, len(receipts) - new
+
+    def load_demo(self) -> tuple[int, int, int]:
+        added = load_demo(self.catalog)
+        nodes, edges = self.catalog.index.counts()
+        return added, nodes, edges
+
+    def recheck(self, *, actor: str) -> list[ComplianceEntry]:
+        from provgraph.policies.compliance import recheck
+        from provgraph.policies.factory import policy_engine
+        from provgraph.policies.gate import FeatureUseGate
+
+        gate = FeatureUseGate(self.catalog, policy_engine(self.settings.opa_url))
+        entries = recheck(self.catalog, gate, actor=actor)
+        return [ComplianceEntry.model_validate(_answer(entry)) for entry in entries]
+
+    def backtest(self, bundle: Path) -> Backtest:
+        from provgraph.policies.compliance import backtest
+        from provgraph.policies.factory import policy_engine
+
+        replayed, changes = backtest(self.catalog, policy_engine(None, bundle_dir=bundle))
+        return Backtest(replayed=replayed, changes=[_answer(change) for change in changes])
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None

@@ -1,0 +1,51 @@
+"""What a CLI command may ask of a catalog, wherever it is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from provgraph.client import (
+    Backtest,
+    ComplianceEntry,
+    ImpactResult,
+    LineagePath,
+    LineageResult,
+    Submission,
+)
+
+
+class Target(Protocol):
+    where: str
+    """Where the catalog is, for messages: a data directory or a URL."""
+
+    def lineage(
+        self,
+        urn: str,
+        *,
+        direction: str,
+        depth: int,
+        limit: int,
+        as_of: datetime | None,
+        edge_kinds: Sequence[str] | None,
+    ) -> LineageResult: ...
+
+    def impact(self, urn: str, *, as_of: datetime | None) -> ImpactResult: ...
+
+    def paths(self, source: str, target: str, *, as_of: datetime | None) -> list[LineagePath]: ...
+
+    def submit(self, submissions: list[Submission], *, actor: str) -> tuple[int, int]:
+        """(new events stored, duplicates ignored)."""
+        ...
+
+    def load_demo(self) -> tuple[int, int, int]:
+        """(new events, nodes, edges)."""
+        ...
+
+    def recheck(self, *, actor: str) -> list[ComplianceEntry]: ...
+
+    def backtest(self, bundle: Path) -> Backtest: ...
+
+    def close(self) -> None: ...
