@@ -87,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
 
     command("rebuild", "Replay the event log into a fresh graph store.")
 
+    backup = command(
+        "backup",
+        "Copy the event log, tokens and marker of --data to DEST, consistently, while a "
+        "server runs.",
+    )
+    backup.add_argument("dest", type=Path, help="a new or empty directory")
+    restore = command(
+        "restore", "Restore a backup into --data (new or empty) and rebuild the graph from it."
+    )
+    restore.add_argument("src", type=Path, help="a directory written by `provgraph backup`")
+
     policy = command(
         "policy", "Re-check compliance, or backtest a candidate policy bundle.", remote=True
     )

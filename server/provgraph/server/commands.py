@@ -222,6 +222,28 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def backup(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.catalog.backup import backup as take_backup
+
+    taken = take_backup(Path(settings.data), args.dest)
+    tokens = "tokens, " if taken.tokens else ""
+    print(
+        f"backed up {settings.data} to {taken.path}: the event log up to seq {taken.last_seq}, ",
+        end="",
+    )
+    print(f"{tokens}the marker (the graph is rebuilt from the log on restore)")
+    return 0
+
+
+def restore(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.catalog.backup import restore as restore_backup
+
+    replayed = restore_backup(args.src, settings)
+    print(f"restored {args.src} into {settings.data}: rebuilt the {settings.store} store ", end="")
+    print(f"from {replayed} logged events")
+    return 0
+
+
 def policy(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "backtest" and args.bundle is None:
         raise InvalidArgumentError("policy backtest needs --bundle DIR (the candidate bundle)")
