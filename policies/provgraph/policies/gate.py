@@ -229,15 +229,4 @@ class FeatureUseGate:
 
     def _quality(self, version: str | None) -> str:
         """passing / failing / unknown: the checks recorded on the feature's source data."""
-        if version is None:
-            return "unknown"
-        reader = self._catalog.reader
-        columns = [e.dst for e in reader.related(version, EdgeKind.COMPUTED_FROM, outgoing=True)]
-        versions = {str(Urn.parse(c).dataset_version()) for c in columns}
-        results = [
-            e.src for v in versions for e in reader.related(v, EdgeKind.VALIDATES, outgoing=False)
-        ]
-        if not results:
-            return "unknown"
-        checks = reader.views(results, views.ValidationResult).values()
-        return "passing" if all(check.success for check in checks) else "failing"
+        return "unknown" if version is None else self._catalog.reader.quality(version)

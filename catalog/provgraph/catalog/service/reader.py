@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.model.views import NodeView
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.quality import Quality, validations, verdict
 from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
 
@@ -61,6 +63,12 @@ class CatalogReader:
         return newest_version(
             self.related(container, EdgeKind.HAS_VERSION, outgoing=True, as_of=as_of)
         )
+
+    def quality(self, version: str) -> Quality:
+        """passing / failing / unknown: the checks recorded on the data a dataset or feature
+        version reads."""
+        checks = self.views(validations(self._index, version), views.ValidationResult)
+        return verdict(checks.values())
 
     def exists(self, urn: str) -> bool:
         return self._index.has(urn)

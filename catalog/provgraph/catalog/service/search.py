@@ -19,6 +19,7 @@ from provgraph.catalog.search.port import (
     SearchPage,
 )
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.quality import validations, verdict
 from provgraph.catalog.service.traversal import Direction, TraversalLimits
 from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
@@ -154,21 +155,13 @@ class SearchService:
         records = self._store.get_nodes(urns)
         versions = {urn: self._newest_version(urn) for urn in records}
         extra = [v for v in versions.values() if v] + [
-            r for v in versions.values() if v for r in self._validations(v)
+            r for v in versions.values() if v for r in validations(self._lineage, v)
         ]
         more = self._store.get_nodes(extra)
         return [self._document(records[u], versions[u], more) for u in urns if u in records]
 
     def _newest_version(self, urn: str) -> str | None:
         return newest_version(self._lineage.edges_from(urn, EdgeKind.HAS_VERSION))
-
-    def _validations(self, version: str) -> list[str]:
-        if self._lineage.kind_of(version) is NodeKind.FEATURE_VERSION:
-            sources = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
-            versions = {str(Urn.parse(c).dataset_version()) for c in sources}
-        else:
-            versions = {version}
-        return [e.src for v in versions for e in self._lineage.edges_to(v, EdgeKind.VALIDATES)]
 
     def _document(
         self, node: NodeRecord, version: str | None, more: dict[str, NodeRecord]
@@ -184,7 +177,11 @@ class SearchService:
             column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
             columns = [f"{Urn.parse(c).name} {Urn.parse(c).field}" for c in column_urns]
             tags |= self._tags(column_urns)
-        results = [more[r] for r in (self._validations(version) if version else []) if r in more]
+        checks = [
+            views.ValidationResult.of(more[r])
+            for r in (validations(self._lineage, version) if version else [])
+            if r in more
+        ]
         updated = max([node.created_at] + ([more[version].created_at] if version in more else []))
         return SearchDocument(
             urn=node.urn,
@@ -199,7 +196,7 @@ class SearchService:
             ),
             tags=sorted(tags),
             status=views.Feature.of(node).status if node.kind is NodeKind.FEATURE else "none",
-            quality=_quality(results),
+            quality=verdict(checks),
             production_deployments=self._deployments(node.urn),
             updated_at=updated,
         )
@@ -223,10 +220,3 @@ class SearchService:
 def _description(node: NodeRecord) -> str:
     stored = views.view_of(node)
     return (stored.description if isinstance(stored, views.Described) else None) or ""
-
-
-def _quality(results: list[NodeRecord]) -> str:
-    if not results:
-        return "unknown"
-    checks = [views.ValidationResult.of(r) for r in results]
-    return "passing" if all(check.success for check in checks) else "failing"
