@@ -11,6 +11,7 @@ from pathlib import Path
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import demo_phases, load_demo
 from provgraph.catalog.settings import Settings
+from tests.support.demo import DEMO_COUNTS
 from tests.support.dump import dump
 
 PHASE_ONE_EVENTS = len(demo_phases()[0](lambda name: name))
@@ -48,4 +49,4 @@ def test_restart_without_crash_reapplies_nothing(tmp_path: Path) -> None:
         load_demo(catalog)
     with Catalog(settings) as reopened:
         assert reopened.recovered == 0
-        assert reopened.index.counts() == (91, 162)
+        assert reopened.index.counts() == DEMO_COUNTS

@@ -7,6 +7,7 @@ from pathlib import Path
 from provgraph.catalog.service.catalog import Catalog, rebuild
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
+from tests.support.demo import DEMO_COUNTS
 from tests.support.dump import dump
 
 
@@ -19,7 +20,7 @@ def test_rebuild_yields_the_same_graph(tmp_path: Path) -> None:
     with Catalog(settings) as rebuilt:
         assert rebuilt.recovered == 0
         assert dump(rebuilt.store) == before
-        assert rebuilt.index.counts() == (91, 162)
+        assert rebuilt.index.counts() == DEMO_COUNTS
 
 
 def test_rebuild_into_neo4j_matches_the_embedded_graph(tmp_path: Path, arcadedb: object) -> None:

@@ -16,6 +16,7 @@ import pytest
 from provgraph.catalog.model.errors import UnknownReferenceError
 from provgraph.catalog.model.events import ClassificationChanged
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo, model_version_urn
 from provgraph.catalog.service.writer import Submission
@@ -65,7 +66,8 @@ def test_a_pii_source_column_denies_advertising_use_in_python(
         f"{TENURE} carries personal data (pii) and cannot be used for advertising"
     ]
     trace = result.explanations[TENURE][0]
-    assert trace.tag == "pii" and trace.source == signup and trace.inherited
+    assert trace.tag == "pii" and trace.source == str(Urn.parse(signup).field_urn())
+    assert trace.inherited and trace.path[-2] == signup
     with pytest.raises(FeatureUseDeniedError) as denied:
         hook.require_feature_use(_ask("advertising"), actor="alice")
     assert denied.value.reasons == result.decision.deny

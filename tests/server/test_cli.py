@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo import DEMO_COUNTS, DEMO_EVENTS
+
 PROD = "urn:provgraph:deployment:production:fraud-detector"
 
 
@@ -28,7 +30,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "data"
     done = _cli("demo", "--data", str(path))
     assert done.returncode == 0, done.stderr
-    assert "28 new events, 91 nodes, 162 edges" in done.stdout
+    nodes, edges = DEMO_COUNTS
+    assert f"{DEMO_EVENTS} new events, {nodes} nodes, {edges} edges" in done.stdout
     return path
 
 

@@ -12,11 +12,13 @@ from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import (
     InvalidArgumentError,
     InvalidUrnError,
+    NodeNotFoundError,
     UnknownReferenceError,
 )
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import SearchFilters as DomainFilters
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.discovery import DiscoveryQuery
@@ -90,13 +92,16 @@ async def _by_urn(info: CtxInfo, urn: Urn) -> Node | None:
 
 @strawberry.type
 class Query(DiscoveryQuery):
-    @strawberry.field(description="Any node by URN; null if there is none.")
+    @strawberry.field(
+        description="Any node by URN; null if there is none. A column named without a "
+        "version is the field in its dataset's newest version."
+    )
     async def node(self, info: CtxInfo, urn: strawberry.ID) -> Node | None:
         try:
-            Urn.parse(str(urn))
-        except InvalidUrnError:
+            text = fields.resolve(info.context.catalog.index, str(urn))
+        except (InvalidUrnError, NodeNotFoundError):
             return None
-        found = await record(info, str(urn))
+        found = await record(info, text)
         return wrap(found) if found else None
 
     @strawberry.field(description="A dataset by its OpenLineage (namespace, name).")
@@ -234,6 +239,7 @@ class Query(DiscoveryQuery):
         as_of: datetime | None = None,
         edge_kinds: list[EdgeKind] | None = None,
         limit: int = 10_000,
+        all_versions: bool = False,
     ) -> LineageOutcome:
         kinds: frozenset[EdgeKind] | None = frozenset(edge_kinds) if edge_kinds else None
 
@@ -246,6 +252,7 @@ class Query(DiscoveryQuery):
                 edge_kinds=kinds,
                 limit=limit,
                 include_edges=selects(info, "edges"),
+                all_versions=all_versions,
             )
             return LineageGraph(
                 root=strawberry.ID(result.root),
@@ -255,6 +262,10 @@ class Query(DiscoveryQuery):
                 edges=[LineageEdge.of(e) for e in result.edges or []],
                 is_partial=result.is_partial,
                 partial_reasons=list(result.partial_reasons),
+                versions_used=[strawberry.ID(v) for v in result.versions_used],
+                resolved_from=(
+                    strawberry.ID(result.resolved_from) if result.resolved_from else None
+                ),
             )
 
         return guarded(run)

@@ -29,9 +29,13 @@ def demo(settings: Settings) -> Iterator[Catalog]:
 
 def test_a_pii_source_column_reaches_features_models_and_deployments(demo: Catalog) -> None:
     traces = demo.classifications.classifications(PROD)
-    assert [t.tag for t in traces] == ["pii.location"]
+    assert {t.tag for t in traces} == {"pii.location"}
+    # every source of the inherited tag, not one: pickup_city comes from lat and lon
+    assert {t.source.rsplit("#", 1)[1] for t in traces} == {"pickup_lat", "pickup_lon"}
+    assert all("@" not in t.source and t.inherited and not t.truncated for t in traces)
     path = traces[0].path
-    assert path[0] == PROD and path[-1].endswith("public.trips@" + path[-1].split("@")[1])
+    assert path[0] == PROD and path[-1] == traces[0].source
+    assert "public.trips@" in path[-2] and path[-2].split("#")[1] == path[-1].split("#")[1]
     assert path[-1].endswith("#pickup_lat") or path[-1].endswith("#pickup_lon")
     assert any("feature-version:rider_risk:pickup_city_entropy" in p for p in path)
     assert demo.classifications.tags("urn:provgraph:feature:rider_risk:pickup_city_entropy") == [

@@ -14,6 +14,7 @@ from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.port import CatalogStore, StoreIntegrityError
+from tests.support.demo import DEMO_COUNTS
 
 A = "urn:provgraph:dataset:ns:a"
 B = "urn:provgraph:dataset:ns:b"
@@ -156,7 +157,7 @@ def test_the_demo_catalog_answers_the_same_on_every_backend(
     with Catalog(Settings(data=tmp_path / "demo"), store=store) as catalog:
         assert load_demo(catalog) == 28
         nodes, edges = catalog.index.counts()
-        assert store.counts() == (nodes, edges) == (91, 162)
+        assert store.counts() == (nodes, edges) == DEMO_COUNTS
         upstream = catalog.lineage.lineage(
             "urn:provgraph:deployment:production:fraud-detector", direction=Direction.UPSTREAM
         )

@@ -161,6 +161,8 @@ class FeatureDefined(_Event):
     sources: list[ColumnRef] = Field(min_length=1, max_length=1000)
     declassifying: bool = False
     """The transformation removes what makes its sources sensitive (hash, aggregate)."""
+    run_id: UUID | None = None
+    """The run that materialized the feature: links it to the dataset versions that run read."""
     owners: list[Name] = Field(default_factory=list, max_length=100)
 
 

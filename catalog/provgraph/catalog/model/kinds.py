@@ -58,6 +58,8 @@ class EdgeKind(StrEnum):
     # column- and feature-level lineage
     DERIVED_FROM = "DERIVED_FROM"
     COMPUTED_FROM = "COMPUTED_FROM"
+    MATERIALIZED = "MATERIALIZED"
+    """run -> the feature version it materialized."""
     # ML chain
     INCLUDES = "INCLUDES"
     DRAWN_FROM = "DRAWN_FROM"
@@ -91,6 +93,7 @@ _FLOW: dict[EdgeKind, Flow] = {
     EdgeKind.WRITES: Flow.TO_DOWNSTREAM,
     EdgeKind.DERIVED_FROM: Flow.TO_UPSTREAM,
     EdgeKind.COMPUTED_FROM: Flow.TO_UPSTREAM,
+    EdgeKind.MATERIALIZED: Flow.TO_DOWNSTREAM,
     EdgeKind.INCLUDES: Flow.TO_UPSTREAM,
     EdgeKind.DRAWN_FROM: Flow.TO_UPSTREAM,
     EdgeKind.TRAINED_ON: Flow.TO_UPSTREAM,

@@ -2,7 +2,10 @@
 
 `urn:provgraph:<kind>:<namespace>:<name>@<version>#<field>`
 
-Which parts a URN has depends on its kind. Parts are percent-escaped so the separators
+Which parts a URN has depends on its kind. A column may be named without a version
+(`urn:provgraph:column:<ns>:<name>#<field>`): that is the *field* of the dataset, the logical
+column that classifications belong to, and, where a column is asked about, the field in the
+dataset's newest version at the moment asked. Parts are percent-escaped so the separators
 (`:` `@` `#`) never occur inside a part; `/` and `.` stay readable, so an OpenLineage dataset
 `postgres://db:5432` / `public.rides` reads
 `urn:provgraph:dataset:postgres%3A//db%3A5432:public.rides`.
@@ -26,12 +29,13 @@ class _Shape(NamedTuple):
     namespace: bool
     version: bool
     field: bool
+    optional_version: bool = False
 
 
 _SHAPES: dict[NodeKind, _Shape] = {
     NodeKind.DATASET: _Shape(True, False, False),
     NodeKind.DATASET_VERSION: _Shape(True, True, False),
-    NodeKind.COLUMN: _Shape(True, True, True),
+    NodeKind.COLUMN: _Shape(True, True, True, optional_version=True),
     NodeKind.JOB: _Shape(True, False, False),
     NodeKind.RUN: _Shape(False, False, False),
     NodeKind.FEATURE: _Shape(True, False, False),
@@ -80,6 +84,8 @@ class Urn:
             ("version", shape.version, self.version),
             ("field", shape.field, self.field),
         ):
+            if label == "version" and shape.optional_version and value is None:
+                continue
             if present and not value:
                 raise InvalidUrnError(f"a {self.kind} urn needs a non-empty {label}")
             if not present and value is not None:
@@ -125,7 +131,9 @@ class Urn:
             rest, sep, field = rest.rpartition("#")
             if not sep:
                 raise InvalidUrnError(f"a {kind} urn needs '#<field>': {text!r}")
-        if shape.version:
+        if shape.version and shape.optional_version and "@" not in rest:
+            version = None
+        elif shape.version:
             rest, sep, version = rest.rpartition("@")
             if not sep:
                 raise InvalidUrnError(f"a {kind} urn needs '@<version>': {text!r}")
@@ -183,5 +191,16 @@ class Urn:
 
     def dataset_version(self) -> Urn:
         if self.kind is not NodeKind.COLUMN or self.version is None:
-            raise InvalidUrnError("only a column urn names its dataset version")
+            raise InvalidUrnError("only a versioned column urn names its dataset version")
         return Urn(NodeKind.DATASET_VERSION, self.name, self.namespace, self.version)
+
+    @property
+    def is_field(self) -> bool:
+        """A column named without a version: the field of the dataset across its versions."""
+        return self.kind is NodeKind.COLUMN and self.version is None
+
+    def field_urn(self) -> Urn:
+        """The versionless column (the dataset's field) of a column urn."""
+        if self.kind is not NodeKind.COLUMN:
+            raise InvalidUrnError("only a column urn names a field")
+        return Urn(NodeKind.COLUMN, self.name, self.namespace, None, self.field)

@@ -184,6 +184,7 @@ def _features(
             or f"column {feature.column} of {namespace}/{name}",
             sources=[ColumnRef(namespace=namespace, name=name, field=feature.column)],
             declassifying=feature.declassifying,
+            run_id=event.run.runId,
             owners=facet.owners,
         )
         for feature in facet.features

@@ -6,7 +6,7 @@ Results are plain frozen dataclasses; the API layers turn them into their own ty
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from provgraph.catalog import metrics
@@ -15,6 +15,7 @@ from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import from_micros, to_micros
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.traversal import (
     Direction,
@@ -61,6 +62,11 @@ class LineageResult:
     """None when the caller did not ask for edges."""
     is_partial: bool
     partial_reasons: list[PartialReason]
+    versions_used: list[str] = field(default_factory=list)
+    """Upstream of a container (dataset, feature, model, job): the versions (runs, for a job)
+    walked through, the newest at the moment asked or all of them."""
+    resolved_from: str | None = None
+    """The versionless column asked about, when `root` is the field in the newest version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,28 +115,60 @@ class LineageService:
         limit: int = 10_000,
         deadline_s: float = 5.0,
         include_edges: bool = True,
+        all_versions: bool = False,
     ) -> LineageResult:
+        """Lineage of `urn`. Upstream of a container walks through its newest version at the
+        moment asked (a job: its newest run), or through every version with `all_versions`."""
         if not 1 <= depth <= MAX_DEPTH:
             raise InvalidArgumentError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        at = self._check_exists(urn, as_of)
+        asked = urn
+        urn, at = self._check_exists(urn, as_of)
         started = time.perf_counter()
+        limits = TraversalLimits(depth=depth, limit=limit, deadline_s=deadline_s)
         traversal = self._index.traverse(
-            urn,
-            direction,
-            at=at,
-            limits=TraversalLimits(depth=depth, limit=limit, deadline_s=deadline_s),
-            edge_kinds=edge_kinds,
+            urn, direction, at=at, limits=limits, edge_kinds=edge_kinds
         )
+        nodes = self._nodes(traversal)
+        edges = self.edges(traversal) if include_edges else None
+        partial = set(traversal.partial)
+        versions: list[str] = []
+        if direction is not Direction.DOWNSTREAM and depth > 1:
+            versions = self._versions_to_walk(urn, at, all_versions)
+            merged = {n.urn: n for n in nodes}
+            found_edges = {(e.kind, e.source, e.target, e.valid_from): e for e in edges or []}
+            sub_limits = TraversalLimits(depth=depth - 1, limit=limit, deadline_s=deadline_s)
+            for version in versions:
+                sub = self._index.traverse(
+                    version, Direction.UPSTREAM, at=at, limits=sub_limits, edge_kinds=edge_kinds
+                )
+                partial |= sub.partial
+                for node in self._nodes(sub):
+                    shifted = LineageNode(node.urn, node.kind, node.depth + 1)
+                    if node.urn not in merged or merged[node.urn].depth > shifted.depth:
+                        merged[node.urn] = shifted
+                if include_edges:
+                    for edge in self.edges(sub):
+                        found_edges.setdefault(
+                            (edge.kind, edge.source, edge.target, edge.valid_from), edge
+                        )
+            if len(merged) > limit:
+                partial.add(PartialReason.LIMIT)
+            nodes = sorted(merged.values(), key=lambda n: (n.depth, n.urn))[:limit]
+            if include_edges:
+                kept = {n.urn for n in nodes}
+                edges = [e for e in found_edges.values() if e.source in kept and e.target in kept]
         result = LineageResult(
             root=urn,
             direction=direction,
             as_of=as_of,
-            nodes=self._nodes(traversal),
-            edges=self.edges(traversal) if include_edges else None,
-            is_partial=bool(traversal.partial),
-            partial_reasons=sorted(traversal.partial),
+            nodes=nodes,
+            edges=edges,
+            is_partial=bool(partial),
+            partial_reasons=sorted(partial),
+            versions_used=versions,
+            resolved_from=asked if asked != urn else None,
         )
         metrics.LINEAGE_SECONDS.observe(time.perf_counter() - started)
         return result
@@ -140,7 +178,7 @@ class LineageService:
 
     def impact(self, urn: str, *, as_of: datetime | None = None) -> ImpactResult:
         """What depends on `urn`: feature versions, training sets, model versions, deployments."""
-        at = self._check_exists(urn, as_of)
+        urn, at = self._check_exists(urn, as_of)
         traversal = self._index.traverse(
             urn,
             Direction.DOWNSTREAM,
@@ -170,7 +208,7 @@ class LineageService:
         moment asked), the columns upstream of it."""
         parsed = Urn.parse(urn)
         if parsed.kind is NodeKind.DATASET:
-            at = self._check_exists(urn, as_of)
+            urn, at = self._check_exists(urn, as_of)
             newest = newest_version(
                 self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
             )
@@ -202,8 +240,8 @@ class LineageService:
         max_paths: int = 10,
     ) -> list[LineagePath]:
         """Shortest lineage paths explaining why `source` is connected to `target`."""
-        at = self._check_exists(source, as_of)
-        self._check_exists(target, as_of)
+        source, at = self._check_exists(source, as_of)
+        target, _ = self._check_exists(target, as_of)
         found = self._index.shortest_paths(
             source, target, at=at, max_depth=max_depth, max_paths=max_paths
         )
@@ -212,17 +250,37 @@ class LineageService:
     def _nodes(self, traversal: Traversal) -> list[LineageNode]:
         return [LineageNode(u, k, d) for u, k, d in self._index.describe(traversal)]
 
-    def _check_exists(self, urn: str, as_of: datetime | None) -> int | None:
+    def _check_exists(self, urn: str, as_of: datetime | None) -> tuple[str, int | None]:
+        """The node to start from (a versionless column: the field's newest version) and the
+        moment asked (None: the latest state)."""
         Urn.parse(urn)
+        at = None if as_of is None else to_micros(as_of)
+        urn = fields.resolve(self._index, urn, at)
         created = self._index.created_at(urn)
         if created is None:
             raise NodeNotFoundError(urn)
         if as_of is None:
-            return None
-        at = to_micros(as_of)
+            return urn, None
+        assert at is not None
         if created > at:
             raise NodeNotFoundError(urn, f"{urn} did not exist yet as of {as_of.isoformat()}")
-        return at
+        return urn, at
+
+    def _versions_to_walk(self, urn: str, at: int | None, all_versions: bool) -> list[str]:
+        kind = self._index.kind_of(urn)
+        if kind in (NodeKind.DATASET, NodeKind.FEATURE, NodeKind.MODEL):
+            if not all_versions:
+                newest = fields.newest_version_at(self._index, urn, at)
+                return [newest] if newest else []
+            members = self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
+            return [e.dst for e in sorted(members, key=lambda e: (e.valid_from, e.dst))]
+        if kind is NodeKind.JOB:
+            runs = sorted(
+                self._index.related(urn, EdgeKind.INSTANCE_OF, outgoing=False, at=at),
+                key=lambda e: (e.valid_from, e.src),
+            )
+            return [e.src for e in runs] if all_versions else [e.src for e in runs[-1:]]
+        return []
 
 
 def _path(source: str, edges: list[EdgeRecord]) -> LineagePath:

@@ -115,6 +115,8 @@ class SearchService:
             return {urn}
         if kind in _VERSION_KINDS:
             return {str(Urn.parse(urn).container())}
+        if kind is NodeKind.COLUMN and Urn.parse(urn).is_field:
+            return {str(Urn.parse(urn).container())}
         if kind is NodeKind.COLUMN:
             features = {
                 str(Urn.parse(e.src).container())
@@ -202,9 +204,15 @@ class SearchService:
         )
 
     def _tags(self, urns: Iterable[str]) -> set[str]:
+        holders = set()
+        for urn in urns:
+            holders.add(urn)
+            parsed = Urn.parse(urn)
+            if parsed.kind is NodeKind.COLUMN:
+                holders.add(str(parsed.field_urn()))  # a column's tags belong to its field
         return {
             Urn.parse(e.dst).name
-            for urn in urns
+            for urn in sorted(holders)
             for e in self._lineage.edges_from(urn, EdgeKind.CLASSIFIED_AS, open_only=True)
         }
 

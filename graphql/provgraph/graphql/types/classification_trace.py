@@ -15,6 +15,10 @@ class ClassificationTrace:
     path: list[strawberry.ID] = strawberry.field(
         description="From the node asked about to where the classification was set."
     )
+    truncated: bool = strawberry.field(
+        default=False,
+        description="More sources give this tag than are listed (the explanation is bounded).",
+    )
 
     @classmethod
     def of(cls, trace: Trace) -> ClassificationTrace:
@@ -23,6 +27,7 @@ class ClassificationTrace:
             source=strawberry.ID(trace.source),
             inherited=trace.inherited,
             path=[strawberry.ID(u) for u in trace.path],
+            truncated=trace.truncated,
         )
 
 

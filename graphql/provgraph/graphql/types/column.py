@@ -10,6 +10,7 @@ import strawberry
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service import fields
 from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap_all
 from provgraph.graphql.types.classification import Classification
 from provgraph.graphql.types.node import Node
@@ -46,7 +47,14 @@ class Column(Node):
     async def dataset_version(self, info: CtxInfo) -> _Version | None:
         from provgraph.graphql.types.dataset_version import DatasetVersion
 
-        found = await record(info, str(Urn.parse(self.record.urn).dataset_version()))
+        parsed = Urn.parse(self.record.urn)
+        if parsed.is_field:  # the field of the dataset: its newest version
+            newest = fields.newest_version_at(
+                info.context.catalog.index, str(parsed.container()), None
+            )
+            found = await record(info, newest)
+        else:
+            found = await record(info, str(parsed.dataset_version()))
         return DatasetVersion(record=found) if found else None
 
     @strawberry.field(description="Columns this column was derived from (one hop).")
@@ -67,8 +75,17 @@ class Column(Node):
             await neighbours(info, self.record.urn, EdgeKind.COMPUTED_FROM, outgoing=False)
         )
 
-    @strawberry.field(description="Classifications set directly on this column.")
+    @strawberry.field(
+        description="Classifications set on this column's field (they hold for the field in "
+        "every version of the dataset) or on this version's column alone."
+    )
     async def classifications(self, info: CtxInfo) -> list[Classification]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
-        )
+        holders = [self.record.urn]
+        parsed = Urn.parse(self.record.urn)
+        if not parsed.is_field:
+            holders.append(str(parsed.field_urn()))
+        found = {}
+        for holder in holders:
+            for tag in await neighbours(info, holder, EdgeKind.CLASSIFIED_AS, outgoing=True):
+                found[tag.urn] = tag
+        return wrap_all(list(found.values()))

@@ -62,6 +62,14 @@ class LineageGraph:
     edges: list[LineageEdge]
     is_partial: bool
     partial_reasons: list[PartialReason]
+    versions_used: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Upstream of a container: the versions (a job: the runs) walked through.",
+    )
+    resolved_from: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The versionless column asked about; `root` is its newest version.",
+    )
 
 
 @strawberry.type(description="What depends on `root`, by kind.")

@@ -12,6 +12,7 @@ from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundErr
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.model.views import view_of
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
@@ -53,6 +54,7 @@ def get_lineage(
     edge_kinds: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     include_edges: bool = True,
+    all_versions: bool = False,
 ) -> LineageResult:
     return _catalog(request).lineage.lineage(
         urn,
@@ -62,6 +64,7 @@ def get_lineage(
         edge_kinds=parse_edge_kinds(edge_kinds),
         limit=limit,
         include_edges=include_edges,
+        all_versions=all_versions,
     )
 
 
@@ -82,7 +85,8 @@ def get_paths(
 
 @router.get("/nodes")
 def get_node(request: Request, urn: str) -> dict[str, Any]:
-    node = _catalog(request).get_node(urn)
+    catalog = _catalog(request)
+    node = catalog.get_node(fields.resolve(catalog.index, urn))
     if node is None:
         raise NodeNotFoundError(urn)
     return {

@@ -32,7 +32,8 @@ class FeatureVersion(NodeView):
     dtype: str | None = None
     entity: str | None = None
     sources: list[str] = field(default_factory=list)
-    """URNs of the columns it reads."""
+    """The logical source fields it reads (versionless column URNs, `dataset#field`); which
+    versions of them a materialization read is in its COMPUTED_FROM edges."""
     declassifying: bool = False
     """The transformation removes what makes its sources sensitive (hash, aggregate)."""
 

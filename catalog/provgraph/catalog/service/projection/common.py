@@ -74,10 +74,53 @@ def add_columns(view: PendingView, version: Urn, fields: Sequence[FieldSpec], at
 
 
 def classify(view: PendingView, subject: str, tag: str, at: int) -> None:
+    """Set `tag` on a dataset, feature or column; a column's tag belongs to its field, so it
+    holds for that field in every version of the dataset until it is removed."""
     tag_urn = str(Urn(NodeKind.CLASSIFICATION, tag))
     if not view.has(tag_urn):
         put(view, tag_urn, at, views.Classification(tag=tag))
+    parsed = Urn.parse(subject)
+    if parsed.kind is NodeKind.COLUMN:
+        subject = ensure_field(view, parsed, at)
     view.ensure_edge(EdgeKind.CLASSIFIED_AS, subject, tag_urn, at)
+
+
+def declassify(view: PendingView, subject: str, tag: str, at: int) -> None:
+    """Remove `tag`; on a column from its field (and from any one version it was set on)."""
+    tag_urn = str(Urn(NodeKind.CLASSIFICATION, tag))
+    parsed = Urn.parse(subject)
+    holders = [subject]
+    if parsed.kind is NodeKind.COLUMN:
+        holders = list(dict.fromkeys([str(parsed.field_urn()), subject]))
+    for holder in holders:
+        for edge in view.edges_from(holder, EdgeKind.CLASSIFIED_AS, open_only=True):
+            if edge.dst == tag_urn:
+                view.close_edge(edge, at)
+
+
+def ensure_field(view: PendingView, column: Urn, at: int) -> str:
+    """The field node (versionless column) that a column's classifications belong to."""
+    field = column.field_urn()
+    if not view.has(str(field)):
+        put(view, field, at, views.Column(name=column.field or ""))
+    return str(field)
+
+
+def close_dropped_fields(
+    view: PendingView, previous: str | None, fields: Sequence[FieldSpec], at: int
+) -> None:
+    """A registered schema without a field the previous version had: its tags stop there."""
+    before = stored(view, previous, views.DatasetVersion) if previous else None
+    if before is None or not fields:
+        return
+    kept = {f.name for f in fields}
+    dataset = Urn.parse(previous or "").container()
+    for old in before.fields:
+        if old.name in kept:
+            continue
+        field = str(Urn(NodeKind.COLUMN, dataset.name, dataset.namespace, None, old.name))
+        for edge in view.edges_from(field, EdgeKind.CLASSIFIED_AS, open_only=True):
+            view.close_edge(edge, at)
 
 
 def dataset_version(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceError
 from provgraph.catalog.model.events import (
     AssetDescribed,
     ClassificationChanged,
@@ -18,6 +18,7 @@ from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
     classify,
+    declassify,
     existing,
     keep,
     put,
@@ -69,14 +70,32 @@ def owners_assigned(event: OwnersAssigned, view: PendingView, at: int) -> None:
 
 
 def classification_changed(event: ClassificationChanged, view: PendingView, at: int) -> None:
-    urn = _target(view, event.urn, _CLASSIFIABLE, "classified")
+    urn = _parse(event.urn)
+    if urn.is_field:
+        _field_target(view, urn, removing=not event.present)
+    else:
+        urn = _target(view, event.urn, _CLASSIFIABLE, "classified")
     if event.present:
         classify(view, str(urn), event.tag, at)
+    else:
+        declassify(view, str(urn), event.tag, at)
+
+
+def _field_target(view: PendingView, field: Urn, *, removing: bool) -> None:
+    """A versionless column: the field must be in the dataset's newest version (or, to remove
+    a tag, have been classified before)."""
+    if removing and view.has(str(field)):
         return
-    tag_urn = str(Urn(NodeKind.CLASSIFICATION, event.tag))
-    for edge in view.edges_from(str(urn), EdgeKind.CLASSIFIED_AS, open_only=True):
-        if edge.dst == tag_urn:
-            view.close_edge(edge, at)
+    dataset = str(field.container())
+    newest = view.newest_member(dataset, NodeKind.DATASET_VERSION)
+    if newest is None:
+        raise UnknownReferenceError(f"dataset {dataset} has no recorded version", urn=str(field))
+    column = str(Urn.parse(newest).column(field.field or ""))
+    if not view.has(column):
+        raise UnknownReferenceError(
+            f"field {field.field!r} is not in {newest}, the newest version of {dataset}",
+            urn=str(field),
+        )
 
 
 def feature_status_changed(event: FeatureStatusChanged, view: PendingView, at: int) -> None:

@@ -11,6 +11,7 @@ from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
+    close_dropped_fields,
     dataset_version,
     keep,
     put,
@@ -25,7 +26,10 @@ def dataset_registered(event: DatasetRegistered, view: PendingView, at: int) -> 
     base = base or views.Dataset(namespace=event.namespace, name=event.name)
     put(view, dataset, at, replace(base, description=keep(event.description, base.description)))
     if event.fields:
-        dataset_version(view, dataset, event.fields, at, None)
+        previous = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
+        version = dataset_version(view, dataset, event.fields, at, None)
+        if str(version) != previous:
+            close_dropped_fields(view, previous, event.fields, at)
     set_owners(view, str(dataset), event.owners, at)
 
 

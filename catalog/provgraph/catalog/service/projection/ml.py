@@ -28,28 +28,23 @@ from provgraph.catalog.service.projection.common import (
 
 
 def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
+    """A feature version is its definition: transformation, dtype, logical source fields
+    (`dataset#field`) and the declassifying flag. Re-materializing an unchanged feature is the
+    same version; the version's COMPUTED_FROM edges move to the columns of the dataset versions
+    this materialization read (the run's, else the newest), and the run is linked to it."""
     feature = Urn(NodeKind.FEATURE, event.name, event.group)
+    run = _materializing_run(view, event)
+    fields: list[Urn] = []
     columns: list[str] = []
     for source in event.sources:
-        dataset = Urn.dataset(source.namespace, source.name)
-        newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
-        if newest is None:
-            raise UnknownReferenceError(
-                f"feature {feature} reads {dataset}, which has no recorded schema in the catalog",
-                urn=str(dataset),
-            )
-        column = str(Urn.parse(newest).column(source.field))
-        if not view.has(column):
-            raise UnknownReferenceError(
-                f"feature {feature} reads column {source.field!r}, which {newest} does not have",
-                urn=column,
-            )
-        columns.append(column)
+        field = Urn(NodeKind.COLUMN, source.name, source.namespace, None, source.field)
+        fields.append(field)
+        columns.append(_source_column(view, feature, field, run))
+    sources = sorted(dict.fromkeys(str(f) for f in fields))
     definition = {
         "transformation": event.transformation,
         "dtype": event.dtype,
-        "entity": event.entity,
-        "sources": columns,
+        "sources": sources,
         "declassifying": event.declassifying,
     }
     version = feature.with_version(content_version(definition))
@@ -64,14 +59,67 @@ def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
     definition_view = views.FeatureVersion(
         transformation=event.transformation,
         dtype=event.dtype,
-        entity=event.entity,
-        sources=columns,
+        sources=sources,
         declassifying=event.declassifying,
     )
-    if create_version(view, version, at, definition_view):
-        for column in columns:
-            view.open_edge(EdgeRecord(EdgeKind.COMPUTED_FROM, str(version), column, at))
+    create_version(view, version, at, definition_view)
+    _point_at(view, str(version), columns, at)
+    if run is not None:
+        view.ensure_edge(EdgeKind.MATERIALIZED, run, str(version), at)
     set_owners(view, str(feature), event.owners, at)
+
+
+def _materializing_run(view: PendingView, event: FeatureDefined) -> str | None:
+    if event.run_id is None:
+        return None
+    run = str(Urn(NodeKind.RUN, str(event.run_id)))
+    if not view.has(run):
+        raise UnknownReferenceError(f"materializing run {run} is not in the catalog", urn=run)
+    return run
+
+
+def _source_column(view: PendingView, feature: Urn, field: Urn, run: str | None) -> str:
+    """The column of `field` in the dataset version the run read or wrote, else the newest."""
+    dataset = str(field.container())
+    version: str | None = None
+    if run is not None:
+        touched = [
+            e.dst
+            for kind in (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
+            for e in view.edges_from(run, kind)
+            if str(Urn.parse(e.dst).container()) == dataset
+        ]
+        version = max(touched, key=lambda u: (_created(view, u), u)) if touched else None
+    if version is None:
+        version = view.newest_member(dataset, NodeKind.DATASET_VERSION)
+    if version is None:
+        raise UnknownReferenceError(
+            f"feature {feature} reads {dataset}, which has no recorded schema in the catalog",
+            urn=dataset,
+        )
+    column = str(Urn.parse(version).column(field.field or ""))
+    if not view.has(column):
+        raise UnknownReferenceError(
+            f"feature {feature} reads column {field.field!r}, which {version} does not have",
+            urn=column,
+        )
+    return column
+
+
+def _created(view: PendingView, urn: str) -> int:
+    node = view.node(urn)
+    return node.created_at if node else 0
+
+
+def _point_at(view: PendingView, version: str, columns: list[str], at: int) -> None:
+    """Open COMPUTED_FROM edges to `columns`, closing those to other versions of their fields."""
+    wanted = set(columns)
+    fields = {str(Urn.parse(c).field_urn()) for c in columns}
+    for edge in view.edges_from(version, EdgeKind.COMPUTED_FROM, open_only=True):
+        if edge.dst not in wanted and str(Urn.parse(edge.dst).field_urn()) in fields:
+            view.close_edge(edge, at)
+    for column in dict.fromkeys(columns):
+        view.ensure_edge(EdgeKind.COMPUTED_FROM, version, column, at)
 
 
 def training_set_created(event: TrainingSetCreated, view: PendingView, at: int) -> None:
