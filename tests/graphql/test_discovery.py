@@ -89,6 +89,6 @@ def test_search_hits_carry_what_a_result_card_shows(server: RunningServer) -> No
     assert hit["productionDeployments"] >= 1
     location = next(c for c in hit["classifications"] if c["tag"] == "pii.location")
     assert location["inherited"] is True
-    assert ":public.trips@" in location["source"]
+    assert ":public.trips#" in location["source"]  # set on the field, every version
     assert location["source"].endswith(("#pickup_lat", "#pickup_lon"))
     assert location["path"][0] == ENTROPY
