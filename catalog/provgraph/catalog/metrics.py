@@ -16,6 +16,7 @@ LINEAGE_SECONDS = Histogram(
     "Time to answer one lineage query from the index",
     buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
 )
+WRITER_QUEUED = Gauge("provgraph_writer_queued", "Batches waiting for the writer thread")
 INDEX_NODES = Gauge("provgraph_index_nodes", "Nodes in the in-memory lineage index")
 INDEX_EDGES = Gauge("provgraph_index_edges", "Edges in the in-memory lineage index")
 HTTP_REQUESTS = Counter(

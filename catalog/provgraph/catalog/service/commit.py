@@ -132,6 +132,8 @@ class GroupCommitter:
                 self.catch_up()
             known = self._log.known([key for request in group for key in request.keys])
         except BaseException as exc:
+            if isinstance(exc, StoreUnavailableError):
+                self.trouble = str(exc)
             for request in group:
                 request.fail(exc)
             return

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from provgraph.catalog import metrics
 from provgraph.catalog.log.port import EventLog
 from provgraph.catalog.model.errors import InvalidEventError, StoreUnavailableError
 from provgraph.catalog.service.commit import (
@@ -156,6 +157,7 @@ class EventWriter:
                     "the catalog is shutting down; nothing of this batch was stored"
                 )
             self._queue.append(item)
+            metrics.WRITER_QUEUED.set(len(self._queue))
             self._ready.notify()
 
     def _next(self) -> list[Request] | _Job | None:
@@ -181,6 +183,7 @@ class EventWriter:
                 events += len(following.submissions)
                 size += following.size
                 self._queue.popleft()
+            metrics.WRITER_QUEUED.set(len(self._queue))
             return group
 
     def _run(self) -> None:
