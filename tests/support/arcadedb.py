@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -16,6 +17,8 @@ from tests.support.ports import free_port
 
 PASSWORD = "provgraph-test-pw"
 DATABASE = "provgraph"
+REPO = str(Path(__file__).resolve().parents[2])
+PYTHONPATH = os.environ.get("PYTHONPATH", "")
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,9 @@ def arcadedb_bolt(root: Path) -> Iterator[BoltServer]:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
+        # ArcadeDB writes log/ into its working directory: keep it in the temporary root
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (REPO, PYTHONPATH)))},
     )
     try:
         assert process.stdout is not None
