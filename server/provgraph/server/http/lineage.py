@@ -18,6 +18,7 @@ from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
 from provgraph.catalog.service.traversal import Direction
 from provgraph.server.http.auth import requires
+from provgraph.server.http.urns import resolve_urn
 
 router = APIRouter(
     prefix="/api/v1", tags=["lineage"], dependencies=[Depends(requires(Role.READER))]
@@ -56,8 +57,9 @@ def get_lineage(
     include_edges: bool = True,
     all_versions: bool = False,
 ) -> LineageResult:
-    return _catalog(request).lineage.lineage(
-        urn,
+    catalog = _catalog(request)
+    return catalog.lineage.lineage(
+        resolve_urn(catalog, urn),
         direction=direction,
         depth=depth,
         as_of=as_of,
@@ -70,7 +72,8 @@ def get_lineage(
 
 @router.get("/impact", response_model=ImpactResult)
 def get_impact(request: Request, urn: str, as_of: datetime | None = None) -> ImpactResult:
-    return _catalog(request).lineage.impact(urn, as_of=as_of)
+    catalog = _catalog(request)
+    return catalog.lineage.impact(resolve_urn(catalog, urn), as_of=as_of)
 
 
 @router.get("/paths", response_model=list[LineagePath])
@@ -80,13 +83,16 @@ def get_paths(
     target: Annotated[str, Query(alias="to")],
     as_of: datetime | None = None,
 ) -> list[LineagePath]:
-    return _catalog(request).lineage.paths(source, target, as_of=as_of)
+    catalog = _catalog(request)
+    return catalog.lineage.paths(
+        resolve_urn(catalog, source), resolve_urn(catalog, target), as_of=as_of
+    )
 
 
 @router.get("/nodes")
 def get_node(request: Request, urn: str) -> dict[str, Any]:
     catalog = _catalog(request)
-    node = catalog.get_node(fields.resolve(catalog.index, urn))
+    node = catalog.get_node(fields.resolve(catalog.index, resolve_urn(catalog, urn)))
     if node is None:
         raise NodeNotFoundError(urn)
     return {
@@ -102,4 +108,5 @@ def get_classifications(
     request: Request, urn: str, as_of: datetime | None = None
 ) -> list[ClassificationTrace]:
     """Classifications set on a node or inherited along lineage, each with its path."""
-    return _catalog(request).classifications.classifications(urn, as_of=as_of)
+    catalog = _catalog(request)
+    return catalog.classifications.classifications(resolve_urn(catalog, urn), as_of=as_of)
