@@ -29,6 +29,10 @@ _VERSION_KINDS = {
     NodeKind.FEATURE_VERSION: NodeKind.FEATURE,
     NodeKind.MODEL_VERSION: NodeKind.MODEL,
 }
+_BY_SOURCE = frozenset(
+    {EdgeKind.OWNED_BY, EdgeKind.CLASSIFIED_AS, EdgeKind.HAS_VERSION, EdgeKind.HAS_COLUMN}
+)
+"""Edges whose effect on search documents depends on their source node only."""
 _IMPACT_LIMITS = TraversalLimits(depth=40, limit=100_000, deadline_s=2.0)
 
 
@@ -104,7 +108,12 @@ class SearchService:
             edge = self._lineage.edge_by_id(closure.src, closure.eid)
             if edge is not None:
                 edges.append(edge)
+        seen: set[tuple[EdgeKind, str]] = set()
         for edge in edges:
+            if edge.kind in _BY_SOURCE:  # what these touch depends on the source alone
+                if (edge.kind, edge.src) in seen:
+                    continue  # e.g. 10,000 HAS_COLUMN edges of one new version: one look
+                seen.add((edge.kind, edge.src))
             affected |= self._touched_by(edge)
         self._index.upsert(self._documents(sorted(affected)), applied_seq=applied_seq)
 
@@ -126,12 +135,7 @@ class SearchService:
 
     def _touched_by(self, edge: EdgeRecord) -> set[str]:
         kind = edge.kind
-        if kind in (
-            EdgeKind.OWNED_BY,
-            EdgeKind.CLASSIFIED_AS,
-            EdgeKind.HAS_VERSION,
-            EdgeKind.HAS_COLUMN,
-        ):
+        if kind in _BY_SOURCE:
             return self._owners_of(edge.src, self._lineage.kind_of(edge.src))
         if kind is EdgeKind.COMPUTED_FROM:
             return self._owners_of(edge.src, NodeKind.FEATURE_VERSION)
