@@ -18,7 +18,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from provgraph.catalog.model.events import ColumnRef, FeatureDefined
+from provgraph.catalog.model.events import (
+    ColumnRef,
+    DatasetRegistered,
+    FeatureDefined,
+    FieldSpec,
+)
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import utc_now
 from provgraph.catalog.model.urn import Urn
@@ -93,6 +98,33 @@ def _describe(lineage: PlanLineage, column: str) -> str:
     )
     names = ", ".join(f"{s.name}#{s.field}" for s in sources)
     return f"{how} {names}"
+
+
+_KNOWN = """
+query($ns: String!, $name: String!) {
+  dataset(namespace: $ns, name: $name) { latestVersion { columns { name } } }
+}"""
+
+
+def _register_unseen_inputs(client: Any, lineage: PlanLineage) -> None:
+    """Datasets the plan reads that the catalog has no schema for (raw files nobody
+    registered) are registered with the schema Spark read them with, so features can name
+    their columns."""
+    unseen = []
+    for dataset, attrs in lineage.inputs.items():
+        found = client.graphql(_KNOWN, {"ns": dataset.namespace, "name": dataset.name})
+        latest = (found.get("dataset") or {}).get("latestVersion") or {}
+        if not latest.get("columns") and attrs:
+            unseen.append(
+                DatasetRegistered(
+                    event_time=utc_now(),
+                    namespace=dataset.namespace,
+                    name=dataset.name,
+                    fields=[FieldSpec(name=a.name, type=a.data_type) for a in attrs],
+                )
+            )
+    if unseen:
+        client.submit(unseen)
 
 
 def materialize_features(
@@ -170,8 +202,11 @@ def materialize_features(
         )
     tracker = track(spark, url, token)
     client = tracker.emitter.client
+    # the datasets this session wrote before must be in the catalog to define features on them
+    tracker.flush(wait)
     urns = {f.name: str(Urn(NodeKind.FEATURE, f.name, group)) for f in features}
     try:
+        _register_unseen_inputs(client, lineage)
         client.submit(definitions)
         decision = client.check_feature_use(
             action="materialize",
