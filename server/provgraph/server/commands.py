@@ -22,7 +22,7 @@ from provgraph.catalog.model.errors import (
     InvalidEventError,
     NodeNotFoundError,
 )
-from provgraph.catalog.model.timeutil import parse_timestamp
+from provgraph.catalog.model.timeutil import parse_timestamp, rfc3339
 from provgraph.catalog.service.catalog import rebuild as rebuild_store
 from provgraph.catalog.service.intake import parse_submissions
 from provgraph.catalog.settings import Settings
@@ -42,7 +42,7 @@ def _as_of(text: str | None) -> datetime | None:
 
 
 def _moment(as_of: datetime | None) -> str:
-    return "the latest state" if as_of is None else as_of.isoformat()
+    return "the latest state" if as_of is None else rfc3339(as_of)
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -45,3 +45,18 @@ def parse_timestamp(text: str) -> datetime:
             f"timestamp {text!r} has no timezone; add one (e.g. +00:00 or Z)"
         )
     return moment
+
+
+def rfc3339(moment: datetime) -> str:
+    """The one text form of a moment in every answer: RFC 3339 in UTC, `Z`-suffixed
+    (`2026-02-01T00:00:00Z`, microseconds when there are any). A naive value is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """`moment` in UTC (answers echo the moment asked in the one time format)."""
+    if moment is None or moment.tzinfo is None:  # a naive moment is refused downstream
+        return moment
+    return moment.astimezone(UTC)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.catalog.model.timeutil import from_micros
+from provgraph.catalog.model.timeutil import from_micros, utc
 from provgraph.catalog.model.views import view_of
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
@@ -62,7 +62,7 @@ def get_lineage(
         resolve_urn(catalog, urn),
         direction=direction,
         depth=depth,
-        as_of=as_of,
+        as_of=utc(as_of),
         edge_kinds=parse_edge_kinds(edge_kinds),
         limit=limit,
         include_edges=include_edges,
@@ -73,7 +73,7 @@ def get_lineage(
 @router.get("/impact", response_model=ImpactResult)
 def get_impact(request: Request, urn: str, as_of: datetime | None = None) -> ImpactResult:
     catalog = _catalog(request)
-    return catalog.lineage.impact(resolve_urn(catalog, urn), as_of=as_of)
+    return catalog.lineage.impact(resolve_urn(catalog, urn), as_of=utc(as_of))
 
 
 @router.get("/paths", response_model=list[LineagePath])
@@ -85,7 +85,7 @@ def get_paths(
 ) -> list[LineagePath]:
     catalog = _catalog(request)
     return catalog.lineage.paths(
-        resolve_urn(catalog, source), resolve_urn(catalog, target), as_of=as_of
+        resolve_urn(catalog, source), resolve_urn(catalog, target), as_of=utc(as_of)
     )
 
 
@@ -109,4 +109,4 @@ def get_classifications(
 ) -> list[ClassificationTrace]:
     """Classifications set on a node or inherited along lineage, each with its path."""
     catalog = _catalog(request)
-    return catalog.classifications.classifications(resolve_urn(catalog, urn), as_of=as_of)
+    return catalog.classifications.classifications(resolve_urn(catalog, urn), as_of=utc(as_of))

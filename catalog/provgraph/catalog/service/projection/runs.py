@@ -9,6 +9,7 @@ from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceEr
 from provgraph.catalog.model.events import ColumnRef, InputSpec, JobDeclared, JobSpec, RunRecorded
 from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import rfc3339
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
@@ -107,24 +108,22 @@ def _record_run(event: RunRecorded, view: PendingView, run: Urn, job: Urn, at: i
         base,
         job=str(job),
         job_version=keep(event.job.version, base.job_version),
-        started_at=keep(
-            event.started_at.isoformat() if event.started_at else None, base.started_at
-        ),
+        started_at=keep(rfc3339(event.started_at) if event.started_at else None, base.started_at),
         error_message=keep(event.error_message, base.error_message),
         facets={**base.facets, **event.facets},
     )
     # a late RUNNING event must not undo a COMPLETE: the newest state wins
     state_time = -1 if base.state_time is None else base.state_time
     if event.state != "OTHER" and at >= state_time:
-        started = event.started_at.isoformat() if event.started_at else None
+        started = rfc3339(event.started_at) if event.started_at else None
         if event.state == "START" and not started:
-            started = event.event_time.isoformat()
+            started = rfc3339(event.event_time)
         recorded = replace(
             recorded,
             state=event.state,
             state_time=at,
             started_at=keep(started, recorded.started_at),
-            ended_at=event.event_time.isoformat() if event.state in _TERMINAL else base.ended_at,
+            ended_at=rfc3339(event.event_time) if event.state in _TERMINAL else base.ended_at,
         )
     put(view, run, at, recorded)
     view.ensure_edge(EdgeKind.INSTANCE_OF, str(run), str(job), at)
