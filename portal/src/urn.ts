@@ -92,3 +92,8 @@ export function kindFromEnum(kind: string): string {
 export function pagePath(urn: string): string {
   return `/${parseUrn(urn).kind}/${encodeURIComponent(urn)}`;
 }
+
+/** Policy reasons name URNs: show them the way the pages do. */
+export function humanize(text: string): string {
+  return text.replace(/urn:provgraph:[^\s;,()]+/g, (urn) => urnLabel(urn));
+}

@@ -1,6 +1,7 @@
 // May this feature be used for each purpose? Look-only policy answers, with the reasons.
 import { useEffect, useState } from "react";
 import { gql } from "../api";
+import { humanize } from "../urn";
 
 export type PurposeAnswer = { purpose: string; allow: boolean; deny: string[] };
 
@@ -51,7 +52,7 @@ export function UsabilityTable({ answers }: { answers: PurposeAnswer[] | null })
           <tr key={a.purpose} data-purpose={a.purpose} className={a.allow ? "ok" : "no"}>
             <th scope="row">{a.purpose}</th>
             <td>{a.allow ? "allowed" : "not allowed"}</td>
-            <td>{a.allow ? "no policy forbids it" : a.deny.join("; ")}</td>
+            <td>{a.allow ? "no policy forbids it" : humanize(a.deny.join("; "))}</td>
           </tr>
         ))}
       </tbody>

@@ -6,7 +6,7 @@ import { gql } from "../api";
 import { ClassificationChip, KindBadge, QualityBadge, StatusBadge, type Trace } from "../components/Badges";
 import { Empty, ErrorState } from "../components/States";
 import { PurposeSelect, usePurposes } from "../components/PurposeSelect";
-import { kindFromEnum, pagePath } from "../urn";
+import { humanize, kindFromEnum, pagePath } from "../urn";
 
 type Hit = {
   urn: string;
@@ -295,7 +295,7 @@ function HitCard({ hit, purpose, usability }: { hit: Hit; purpose: string; usabi
               not allowed for {purpose}
             </button>
             <span role="tooltip" id={reasonId} className="tooltip">
-              {usability.deny.join("; ")}
+              {humanize(usability.deny.join("; "))}
             </span>
           </span>
         )}

@@ -6,6 +6,7 @@ import { roleAtLeast, type Viewer } from "../auth";
 import { NodeLink } from "../components/Badges";
 import { Empty, ErrorState } from "../components/States";
 import { WhatIf } from "../components/WhatIf";
+import { humanize } from "../urn";
 
 type Entry = {
   subject: string; action: string; purpose: string; allow: boolean; deny: string[];
@@ -131,7 +132,7 @@ export function StewardPage({ viewer }: { viewer: Viewer }) {
               <ul data-testid="newly">
                 {newly.map((e) => (
                   <li key={`${e.subject}|${e.action}`}>
-                    <NodeLink urn={e.subject} /> ({e.action} for {e.purpose}): {e.deny.join("; ")}
+                    <NodeLink urn={e.subject} /> ({e.action} for {e.purpose}): {humanize(e.deny.join("; "))}
                   </li>
                 ))}
               </ul>
@@ -148,7 +149,7 @@ export function StewardPage({ viewer }: { viewer: Viewer }) {
                       <td><NodeLink urn={e.subject} /></td>
                       <td>{e.action} for {e.purpose}</td>
                       <td>{e.allow ? "compliant" : "non-compliant"}{e.newlyNonCompliant ? " (newly)" : ""}</td>
-                      <td>{e.deny.join("; ") || "—"}</td>
+                      <td>{humanize(e.deny.join("; ")) || "—"}</td>
                       <td><NodeLink urn={e.decisionUrn} label="decision" /></td>
                     </tr>
                   ))}
