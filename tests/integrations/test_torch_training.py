@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,3 +209,50 @@ def test_the_recipe_says_what_changed_since_training(
     )
     changes = client.graphql(RUN_QUERY, {"urn": urn})["node"]["recipe"]["changes"]
     assert {"kind": "classification_added", "subject": urn} in changes
+
+
+def test_provgraph_reproduce_prints_the_recipe(
+    server: RunningServer, table: Path, tmp_path: Path
+) -> None:
+    urn = _train(server, table, tmp_path / "cli.pt", seed=9)
+    done = subprocess.run(
+        [sys.executable, "-m", "provgraph.server.cli", "reproduce", urn, "--url", server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"recipe of {urn}" in done.stdout
+    assert "seed         9" in done.stdout
+    assert "feature      urn:provgraph:feature-version:riders:trips_30d@" in done.stdout
+    as_json = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provgraph.server.cli",
+            "reproduce",
+            urn,
+            "--json",
+            "--url",
+            server.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(as_json.stdout)["manifest"]["seed"] == 9
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provgraph.server.cli",
+            "reproduce",
+            urn.rsplit("@", 1)[0] + "@0000000000000000",
+            "--url",
+            server.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 3 and "provgraph: error:" in missing.stderr

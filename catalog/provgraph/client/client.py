@@ -29,6 +29,7 @@ from provgraph.client.models import (
     Node,
     OpenLineageAccepted,
     Readiness,
+    Recipe,
     SearchPage,
     Submission,
 )
@@ -170,6 +171,11 @@ class Client:
 
     def node(self, urn: str) -> Node:
         return Node.model_validate(self._get("/api/v1/nodes", {"urn": urn}))
+
+    def recipe(self, model_version: str) -> Recipe:
+        """How to train `model_version` again: data and feature versions, training-set
+        manifest, params, environment, code; and what changed since."""
+        return Recipe.model_validate(self._get("/api/v1/recipe", {"urn": model_version}))
 
     def classifications(
         self, urn: str, *, as_of: datetime | None = None

@@ -90,6 +90,48 @@ class Node(_Answer):
     props: dict[str, Any]
 
 
+class RecipeDataset(_Answer):
+    urn: str
+    dataset: str
+    produced_by: str | None
+    job: str | None
+    code_version: str | None
+
+
+class RecipeFeature(_Answer):
+    urn: str
+    feature: str
+    transformation: str | None
+    dtype: str | None
+    declassifying: bool
+    source_columns: list[str]
+
+
+class RecipeChange(_Answer):
+    kind: str
+    subject: str
+    detail: str
+
+
+class Recipe(_Answer):
+    """How to train a model version again, and what differs now (`changes`)."""
+
+    model_version: str
+    artifact_digest: str | None
+    framework: str | None
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    training_set: str | None
+    manifest: dict[str, Any]
+    training_run: str | None
+    job: str | None
+    code_version: str | None
+    environment: dict[str, Any]
+    datasets: list[RecipeDataset]
+    features: list[RecipeFeature]
+    changes: list[RecipeChange]
+
+
 class ClassificationTrace(_Answer):
     tag: str
     source: str

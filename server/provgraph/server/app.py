@@ -17,7 +17,7 @@ from provgraph.catalog.settings import Settings
 from provgraph.policies.factory import policy_engine
 from provgraph.policies.gate import FeatureUseGate
 from provgraph.server.discovery import announce, withdraw
-from provgraph.server.http import events, lineage, openlineage, ops, search
+from provgraph.server.http import events, lineage, openlineage, ops, recipes, search
 from provgraph.server.http import policy as policy_http
 from provgraph.server.http.errors import install_error_handlers
 from provgraph.server.http.graphql_api import graphql_router
@@ -76,6 +76,7 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(events.router)
     app.include_router(lineage.router)
+    app.include_router(recipes.router)
     app.include_router(openlineage.router)
     app.include_router(search.router)
     app.include_router(policy_http.router)

@@ -98,6 +98,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("src", type=Path, help="a directory written by `provgraph backup`")
 
+    reproduce = command(
+        "reproduce",
+        "Print the exact recipe of a model version and what changed since it was trained.",
+        remote=True,
+    )
+    reproduce.add_argument("urn", help="a model-version URN")
+    reproduce.add_argument("--json", action="store_true")
+
     policy = command(
         "policy", "Re-check compliance, or backtest a candidate policy bundle.", remote=True
     )

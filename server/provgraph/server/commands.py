@@ -244,6 +244,38 @@ def restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def reproduce(args: argparse.Namespace, settings: Settings) -> int:
+    target = _target(args, settings)
+    try:
+        recipe = target.recipe(args.urn)
+    finally:
+        target.close()
+    if args.json:
+        print(recipe.model_dump_json(indent=2))
+        return 0
+    print(f"recipe of {recipe.model_version}")
+    print(f"  artifact     {recipe.artifact_digest}  ({recipe.framework or 'framework unknown'})")
+    print(f"  trained by   {recipe.training_run or '(no run recorded)'}  job {recipe.job or '-'}")
+    print(f"  code         {recipe.code_version or '(unknown)'}")
+    for name, value in sorted(recipe.environment.items()):
+        print(f"  env          {name} = {value}")
+    print(f"  params       {json.dumps(recipe.params, sort_keys=True)}")
+    print(f"  training set {recipe.training_set or '(none)'}")
+    for name, value in sorted(recipe.manifest.items()):
+        print(f"    {name:<12} {value}")
+    for dataset in recipe.datasets:
+        made = f" <- {dataset.produced_by} ({dataset.code_version or 'code unknown'})"
+        print(f"  data         {dataset.urn}{made if dataset.produced_by else ''}")
+    for feature in recipe.features:
+        kind = "declassifying " if feature.declassifying else ""
+        print(f"  feature      {feature.urn}: {kind}{feature.transformation or '-'}")
+    if not recipe.changes:
+        print("unchanged since training")
+    for change in recipe.changes:
+        print(f"CHANGED  {change.kind:<24} {change.subject}: {change.detail}")
+    return 0
+
+
 def policy(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "backtest" and args.bundle is None:
         raise InvalidArgumentError("policy backtest needs --bundle DIR (the candidate bundle)")

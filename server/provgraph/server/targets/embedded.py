@@ -20,6 +20,7 @@ from provgraph.client import (
     ImpactResult,
     LineagePath,
     LineageResult,
+    Recipe,
     Submission,
 )
 from provgraph.server.http.lineage import parse_edge_kinds
@@ -80,6 +81,9 @@ class EmbeddedTarget:
         added = load_demo(self.catalog)
         nodes, edges = self.catalog.index.counts()
         return added, nodes, edges
+
+    def recipe(self, model_version: str) -> Recipe:
+        return Recipe.model_validate(_answer(self.catalog.recipes.recipe(model_version)))
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]:
         from provgraph.policies.compliance import recheck

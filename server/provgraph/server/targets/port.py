@@ -13,6 +13,7 @@ from provgraph.client import (
     ImpactResult,
     LineagePath,
     LineageResult,
+    Recipe,
     Submission,
 )
 
@@ -43,6 +44,8 @@ class Target(Protocol):
     def load_demo(self) -> tuple[int, int, int]:
         """(new events, nodes, edges)."""
         ...
+
+    def recipe(self, model_version: str) -> Recipe: ...
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]: ...
 

@@ -15,6 +15,7 @@ from provgraph.client import (
     ImpactResult,
     LineagePath,
     LineageResult,
+    Recipe,
     Submission,
 )
 from provgraph.client.errors import NotFoundError
@@ -83,6 +84,9 @@ class RemoteTarget:
         if not found:
             raise NotFoundError(404, "NodeNotFoundError", f"no training set named {name!r}", {})
         return max(found)[1]
+
+    def recipe(self, model_version: str) -> Recipe:
+        return self.client.recipe(model_version)
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]:
         return self.client.recheck_compliance()
