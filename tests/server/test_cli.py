@@ -115,3 +115,11 @@ def test_ingest(tmp_path: Path) -> None:
     events.write_text("[{")
     bad = _cli("ingest", str(events), "--data", str(tmp_path / "d"))
     assert bad.returncode == 4 and "not valid JSON" in bad.stderr
+
+
+def test_token_creation_says_an_admin_token(tmp_path: Path) -> None:
+    assert _cli("demo", "--data", str(tmp_path / "d")).returncode == 0
+    made = _cli("token", "create", "root", "--role", "admin", "--data", str(tmp_path / "d"))
+    assert made.returncode == 0 and "(an admin token for root;" in made.stderr
+    made = _cli("token", "create", "rita", "--role", "reader", "--data", str(tmp_path / "d"))
+    assert "(a reader token for rita;" in made.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from provgraph.graphql.scalars import JSON
@@ -67,3 +69,9 @@ class RecordDeploymentInput:
     status: str = "active"
     endpoint: str | None = None
     purpose: str | None = None
+    owners: list[str] = strawberry.field(default_factory=list)
+    event_time: datetime | None = strawberry.field(
+        default=None,
+        description="When the deployment changed (default: now); an event older than the "
+        "deployment's current state is rejected.",
+    )

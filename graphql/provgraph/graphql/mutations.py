@@ -73,7 +73,7 @@ def _submit(
         )
     payload = {
         "type": event_type,
-        "event_time": utc_now(),
+        "event_time": utc_now(),  # unless the input gives its own
         **{k: _plain(v) for k, v in fields.items() if v is not None},
     }
     try:

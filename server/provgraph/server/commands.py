@@ -320,6 +320,10 @@ def policy(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if newly else 0
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def token(args: argparse.Namespace, settings: Settings) -> int:
     from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
     from provgraph.catalog.datadir import MARKER
@@ -334,6 +338,8 @@ def token(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(store.create(args.name, Role.named(args.role)))
     print(
-        f"(a {args.role} token for {args.name}; shown once, only its hash is kept)", file=sys.stderr
+        f"({_article(args.role)} {args.role} token for {args.name}; "
+        "shown once, only its hash is kept)",
+        file=sys.stderr,
     )
     return 0

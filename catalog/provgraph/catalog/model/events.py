@@ -199,6 +199,8 @@ class DeploymentRecorded(_Event):
     status: Literal["active", "retired"] = "active"
     endpoint: Text | None = None
     purpose: Name | None = None
+    owners: list[Name] = Field(default_factory=list, max_length=100)
+    """Who answers for the deployment; none given leaves its owners as they are."""
 
 
 class LineageDeclared(_Event):

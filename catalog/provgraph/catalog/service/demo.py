@@ -312,6 +312,7 @@ def _deploy(environment: str, day: str, tag: str) -> DeploymentRecorded:
         model_version=model_version_urn(tag),
         endpoint=f"https://{environment}.ml.rides.example/fraud",
         purpose="fraud_detection",
+        owners=["team:trust-and-safety", "team:ml-platform"],
     )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.graphql.resolve import CtxInfo, versions
+from provgraph.graphql.resolve import CtxInfo, latest_version, versions
 from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
@@ -34,3 +34,8 @@ class Model(Owned):
     @strawberry.field(description="Every version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:
         return await versions(info, self.record.urn)
+
+    @strawberry.field(description="The newest version (the later, then the greater URN).")
+    async def latest_version(self, info: CtxInfo) -> _Version | None:
+        newest: _Version | None = await latest_version(info, self.record.urn)
+        return newest

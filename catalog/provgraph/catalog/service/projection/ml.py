@@ -221,6 +221,19 @@ def model_version_registered(event: ModelVersionRegistered, view: PendingView, a
         if run is not None:
             view.open_edge(EdgeRecord(EdgeKind.PRODUCED_MODEL, str(run), str(version), at))
     set_owners(view, str(model), event.owners, at)
+    if event.stage == "production":
+        _archive_replaced(view, model, version, at)
+
+
+def _archive_replaced(view: PendingView, model: Urn, current: Urn, at: int) -> None:
+    """A version registered for production replaces the model's production version(s): they
+    move to `archived` (MLflow's archive-existing-versions), so only one says `production`."""
+    for edge in view.edges_from(str(model), EdgeKind.HAS_VERSION, open_only=True):
+        if edge.dst == str(current):
+            continue
+        other = stored(view, edge.dst, views.ModelVersion)
+        if other is not None and other.stage == "production":
+            put(view, edge.dst, at, replace(other, stage="archived"))
 
 
 def deployment_recorded(event: DeploymentRecorded, view: PendingView, at: int) -> None:
@@ -242,3 +255,4 @@ def deployment_recorded(event: DeploymentRecorded, view: PendingView, at: int) -
             view.close_edge(edge, at)
     if event.status == "active":
         view.ensure_edge(EdgeKind.SERVES, str(deployment), str(served), at)
+    set_owners(view, str(deployment), event.owners, at)
