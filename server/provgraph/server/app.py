@@ -21,7 +21,9 @@ from provgraph.server.http import events, lineage, openlineage, ops, recipes, se
 from provgraph.server.http import policy as policy_http
 from provgraph.server.http.errors import install_error_handlers
 from provgraph.server.http.graphql_api import graphql_router
+from provgraph.server.http.openapi import install_openapi
 from provgraph.server.http.portal import install_portal
+from provgraph.server.http.route_label import route_label
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -72,6 +74,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.middleware("http")(_limit_body_and_count)
     app.include_router(ops.router)
     app.include_router(events.router)
@@ -98,7 +101,6 @@ async def _limit_body_and_count(
             status_code=413,
         )
     response = await call_next(request)
-    route = request.scope.get("route")
-    path = getattr(route, "path", "unmatched")
+    path = route_label(request)
     metrics.HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
     return response

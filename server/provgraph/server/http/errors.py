@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from provgraph.catalog.model.errors import NodeNotFoundError, UnknownReferenceError
 from provgraph.catalog.service.writer import EventRejectedError
@@ -47,3 +50,61 @@ def install_error_handlers(app: FastAPI) -> None:
     for kind in DEFINED:
         app.add_exception_handler(kind, _defined_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    install_http_error_handlers(app)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer, whatever its status."""
+
+    error: str
+    """The kind of error: the name of the error we raised (`NodeNotFoundError`,
+    `InvalidEventError`, …) or, for what the HTTP layer refuses, `Unauthorized`, `Forbidden`,
+    `NotFound`, `MethodNotAllowed`, `PayloadTooLarge`, `InvalidRequest`, `InternalError`."""
+    detail: str
+    position: int | None = None
+    """In a batch: the position of the rejected event."""
+    cause: str | None = None
+    urn: str | None = None
+    """The unknown URN, when one is."""
+    error_id: str | None = None
+    """On a 500: the id the server log has the error under."""
+
+
+_HTTP_NAMES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    429: "TooManyRequests",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route {request.method} {request.url.path}"
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = f"{request.url.path} does not answer {request.method}"
+    body = {"error": _HTTP_NAMES.get(exc.status_code, "HTTPError"), "detail": str(detail)}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    detail = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+    return JSONResponse({"error": "InvalidRequest", "detail": detail}, status_code=422)
+
+
+def install_http_error_handlers(app: FastAPI) -> None:
+    """What the HTTP layer refuses (no route, no token, a malformed parameter) answers in the
+    same shape as the errors we define."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
