@@ -152,6 +152,8 @@ def test_serving_checks_each_request_and_records_predictions(
     )["job"]["runs"]
     window = runs[0]["facets"]["run.provgraph_predictions"]
     assert window["modelVersion"] == urn
+    assert len(window["featureVersions"]) == len(PII_FEATURES)
+    assert all(v.startswith("urn:provgraph:feature-version:") for v in window["featureVersions"])
     assert window["requests"] >= 5
     # the PII obligation ("log every prediction") overrides the 0% sample
     assert len(window["sampled"]) == window["requests"]
@@ -193,3 +195,37 @@ def test_a_denied_serve_answers_403(server: RunningServer, trained: tuple[str, P
     assert answer.status_code == 403
     assert "advertising" in answer.json()["detail"]["detail"]
     assert FEATURES
+
+
+def test_a_fresh_decision_outlives_a_catalog_outage_then_fails_closed(
+    server: RunningServer, trained: tuple[str, Path]
+) -> None:
+    urn, _ = trained
+    deploy(
+        urn,
+        deployment="outage-api",
+        environment="staging",
+        purpose="fraud_detection",
+        url=server.url,
+    )
+    cache = DecisionCache(
+        Client(server.url),
+        "urn:provgraph:deployment:staging:outage-api",
+        "fraud_detection",
+        max_age=1.5,
+    )
+    assert cache.refresh().allow
+    cache.client = Client(f"http://127.0.0.1:{free_port()}", retry=Retry(attempts=1))
+    assert cache.refresh().allow, "the catalog is down: the last answer is kept"
+    assert cache.current().allow, "while it is fresh, requests are served"
+    time.sleep(1.6)
+    assert not cache.current().allow, "once it is stale, serving fails closed"
+
+
+def test_deploy_fails_closed_when_the_catalog_is_down(trained: tuple[str, Path]) -> None:
+    from provgraph.integrations.errors import CatalogUnavailableError
+
+    urn, _ = trained
+    dead = Client(f"http://127.0.0.1:{free_port()}", retry=Retry(attempts=1))
+    with pytest.raises(CatalogUnavailableError):
+        deploy(urn, deployment="x", environment="staging", purpose="fraud_detection", client=dead)

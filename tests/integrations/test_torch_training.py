@@ -256,3 +256,33 @@ def test_provgraph_reproduce_prints_the_recipe(
         timeout=60,
     )
     assert missing.returncode == 3 and "provgraph: error:" in missing.stderr
+
+
+def test_the_callback_api_records_an_existing_loop(
+    server: RunningServer, table: Path, tmp_path: Path
+) -> None:
+    from provgraph.integrations.torch import TrainingCallback
+
+    callback = TrainingCallback(
+        model="loop-scorer", purpose="fraud_detection", features=FEATURES, url=server.url
+    )
+    run = callback.on_train_begin(epochs=2)
+    data = run.load_features(table, label="is_fraud", seed=3)
+    model = model_side.Scorer(width=len(FEATURES))
+    for epoch, loss in enumerate(model_side.train(model, data.train, epochs=2, seed=3)):
+        callback.on_epoch_end(epoch, loss=loss)
+    urn = callback.on_train_end(model, tmp_path / "loop.pt")
+    assert urn is not None
+    found = Client(server.url).graphql(RUN_QUERY, {"urn": urn})["node"]
+    assert found["trainingRun"]["state"] == "COMPLETE"
+    assert found["params"]["epochs"] == 2
+
+    denied = TrainingCallback(
+        model="ad-scorer", purpose="advertising", features=PII_FEATURES, url=server.url
+    )
+    with pytest.raises(PolicyDeniedError):
+        denied.on_train_begin()
+    from provgraph.integrations.errors import IntegrationError
+
+    with pytest.raises(IntegrationError, match="not running"):
+        denied.on_epoch_end(0, loss=1.0)

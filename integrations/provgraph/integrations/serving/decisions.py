@@ -31,6 +31,8 @@ class CachedDecision:
     catalog_seq: int | None = None
     model_version: str | None = None
     """The version the deployment served when the gate decided."""
+    feature_versions: tuple[str, ...] = ()
+    """The feature versions the decision was about (the model's training set)."""
 
     def fresh(self, max_age: float, now: float | None = None) -> bool:
         return ((now if now is not None else time.monotonic()) - self.fetched_at) <= max_age
@@ -67,6 +69,7 @@ class DecisionCache:
             decision.fetched_at,
             decision.catalog_seq,
             decision.model_version,
+            decision.feature_versions,
         )
 
     def refresh(self) -> CachedDecision:
@@ -92,6 +95,7 @@ class DecisionCache:
             fetched_at=time.monotonic(),
             catalog_seq=seq,
             model_version=_served(answer.input),
+            feature_versions=_feature_versions(answer.input),
         )
         return self._current
 
@@ -131,3 +135,11 @@ def _served(policy_input: dict[str, Any]) -> str | None:
     model = policy_input.get("model")
     urn = model.get("urn") if isinstance(model, dict) else None
     return urn if isinstance(urn, str) else None
+
+
+def _feature_versions(policy_input: dict[str, Any]) -> tuple[str, ...]:
+    features = policy_input.get("features")
+    if not isinstance(features, list):
+        return ()
+    found = (f.get("version") or f.get("urn") for f in features if isinstance(f, dict))
+    return tuple(sorted({v for v in found if isinstance(v, str)}))

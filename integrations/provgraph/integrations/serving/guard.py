@@ -96,6 +96,7 @@ class ServingGuard:
         decision = self.decisions.current()
         log_all = any(o.startswith(LOG_EVERY_PREDICTION) for o in decision.obligations)
         self.recorder.model_version = decision.model_version
+        self.recorder.feature_versions = decision.feature_versions
         if not decision.allow:
             self._record(started, decision, 403, log_all=True)
             raise HTTPException(

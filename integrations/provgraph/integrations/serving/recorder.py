@@ -52,6 +52,7 @@ class PredictionRecorder:
     deployment: str
     job: tuple[str, str]
     model_version: str | None = None
+    feature_versions: tuple[str, ...] = ()
     sample: float = 0.01
     flush_every: float = 10.0
     capacity: int = 10_000
@@ -132,6 +133,7 @@ class PredictionRecorder:
         body: dict[str, Any] = {
             "deployment": self.deployment,
             "modelVersion": self.model_version,
+            "featureVersions": list(self.feature_versions),
             "requests": window.count,
             "denied": window.denied,
             "latencyMs": {

@@ -13,6 +13,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
     ) from exc
 
 from provgraph.integrations.artifacts import file_digest
+from provgraph.integrations.torch.callbacks import TrainingCallback
 from provgraph.integrations.torch.features import FeatureTable, LoadedFeatures, Manifest
 from provgraph.integrations.torch.run import TrainingRun, training_run
 
@@ -20,6 +21,7 @@ __all__ = [
     "FeatureTable",
     "LoadedFeatures",
     "Manifest",
+    "TrainingCallback",
     "TrainingRun",
     "file_digest",
     "training_run",
