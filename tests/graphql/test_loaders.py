@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
@@ -34,7 +35,7 @@ def test_store_calls_do_not_grow_with_the_number_of_parents(tmp_path: Path) -> N
 
         catalog.store.get_nodes = counting  # type: ignore[method-assign]
         result: Any = asyncio.run(
-            schema.execute(QUERY, context_value=GraphContext(catalog, "test"))
+            schema.execute(QUERY, context_value=GraphContext(catalog, "test", role=Role.ADMIN))
         )
         assert result.errors is None, result.errors
         datasets = result.data["nodes"]["items"]
@@ -50,7 +51,9 @@ def test_a_mutation_is_logged_with_the_callers_actor(tmp_path: Path) -> None:
             'mutation { registerDataset(input: {namespace: "pg", name: "t"}) { __typename } }'
         )
         result: Any = asyncio.run(
-            schema.execute(mutation, context_value=GraphContext(catalog, "token:alice"))
+            schema.execute(
+                mutation, context_value=GraphContext(catalog, "token:alice", role=Role.PRODUCER)
+            )
         )
         assert result.data == {"registerDataset": {"__typename": "MutationSuccess"}}
         assert [e.actor for e in catalog.log.read()] == ["token:alice"]

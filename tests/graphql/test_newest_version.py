@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model.events import ColumnRef, FeatureDefined
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
@@ -35,7 +36,9 @@ def _define(transformation: str) -> FeatureDefined:
 
 def _graphql(catalog: Catalog) -> dict[str, Any]:
     result: Any = asyncio.run(
-        schema.execute(QUERY % FEATURE, context_value=GraphContext(catalog, "test"))
+        schema.execute(
+            QUERY % FEATURE, context_value=GraphContext(catalog, "test", role=Role.ADMIN)
+        )
     )
     assert result.errors is None, result.errors
     found: dict[str, Any] = result.data["node"]

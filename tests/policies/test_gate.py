@@ -182,7 +182,7 @@ def test_rest_and_graphql_hooks_and_the_decision_afterwards(tmp_path: Path) -> N
         assert answer["allow"] is False and "pii" in answer["deny"][0]
         assert answer["explanations"][email_feature][0]["tag"] == "pii.location"
         query = (
-            """{ featureUse(input: {action: "train", purpose: "advertising", features: ["%s"]}) {
+            """mutation { featureUse(input: {action: "train", purpose: "advertising", features: ["%s"]}) {
             ... on FeatureUseResult { allow deny explanations { feature classifications { tag path } }
                                       decision { ... on PolicyDecision { allow principal subjects { urn } } } } } }"""
             % email_feature
@@ -237,7 +237,7 @@ def test_compliance_report_in_graphql(server: RunningServer) -> None:
     body = httpx.post(
         f"{server.url}/graphql",
         json={
-            "query": "{ complianceReport { subject action allow deny newlyNonCompliant decisionUrn } }"
+            "query": "mutation { complianceReport { subject action allow deny newlyNonCompliant decisionUrn } }"
         },
     ).json()
     entries = body["data"]["complianceReport"]

@@ -29,7 +29,7 @@ def event(n):
     return {"event": {"type": "dataset.registered", "event_time": "2026-04-01T00:00:00Z",
                       "namespace": "db", "name": f"t{n}", "fields": fields}}
 
-settings = Settings(data=Path(sys.argv[1]), anonymous_role="admin")
+settings = Settings(data=Path(sys.argv[1]), anonymous_role="admin", allowed_hosts=["testserver"])
 with TestClient(create_app(settings)) as client:
     for n in range(20):
         client.post("/api/v1/events", json=event(n)).raise_for_status()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import secrets
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 from provgraph.catalog.model.errors import CatalogError
 
 TOKENS_FILE = "tokens.json"
+_log = logging.getLogger(__name__)
 
 
 class Role(IntEnum):
@@ -56,6 +58,11 @@ class Principal:
 
 class TokenError(CatalogError):
     pass
+
+
+class TokenStoreUnavailableError(CatalogError):
+    """The token file cannot be read as tokens: every authenticated request fails closed
+    (503) until it is fixed. The message names no path; the file's location is in the log."""
 
 
 def _digest(token: str) -> str:
@@ -108,10 +115,19 @@ class TokenStore:
         stamp = (status.st_mtime_ns, status.st_size)
         if stamp == self._stamp:
             return
-        self._by_digest = {
-            e["sha256"]: Principal(actor=f"token:{e['name']}", role=Role.named(e["role"]))
-            for e in self._read()
-        }
+        try:
+            by_digest = {
+                e["sha256"]: Principal(actor=f"token:{e['name']}", role=Role.named(e["role"]))
+                for e in self._read()
+            }
+        except (TokenError, OSError, KeyError, TypeError, AttributeError) as exc:
+            # fail closed: forget every token until the file reads again
+            self._stamp, self._by_digest = None, {}
+            _log.error("cannot read the token file %s: %s", self._path, exc)
+            raise TokenStoreUnavailableError(
+                "the server's token file is unreadable; an operator must fix or recreate it"
+            ) from None
+        self._by_digest = by_digest
         self._stamp = stamp
 
     def _read(self) -> list[dict[str, str]]:

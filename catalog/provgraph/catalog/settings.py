@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BUFFER_POOL_MB = 512
 """LadybugDB's page cache; left to itself it would take ~80% of the machine's memory."""
@@ -40,3 +41,29 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+
+    # --- request bounds and HTTP safety (README "Access control" and "GraphQL API") ---
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    """Request bodies are counted as they stream (chunked too); over this: 413."""
+    max_json_depth: int = Field(default=64, ge=2, le=10_000)
+    """Nesting of JSON bodies (events, facets, GraphQL variables); deeper: 400."""
+    graphql_max_cost: int = Field(default=1_000_000, ge=1)
+    """Estimated values in one GraphQL response (provgraph.graphql.limits)."""
+    graphql_deadline_s: float = Field(default=30.0, gt=0)
+    graphql_max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    graphql_workers: int = Field(default=4, ge=1, le=64)
+    """Threads that execute GraphQL, off the event loop."""
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Host header values served (comma-separated; `*` for any). Empty: loopback names only
+    in anonymous mode, any host with tokens."""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Addresses whose X-Forwarded-For/-Proto is believed (comma-separated); none by default."""
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    """A client must send a request's headers within this many seconds, else 408 and closed."""
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

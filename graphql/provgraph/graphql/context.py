@@ -14,6 +14,7 @@ from provgraph.catalog.access import Role
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.service.catalog import Catalog
+from provgraph.graphql.limits import Budget
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,20 @@ class Loaders:
 
 class GraphContext(BaseContext):
     def __init__(
-        self, catalog: Catalog, actor: str, gate: Any = None, *, role: Role = Role.ADMIN
+        self,
+        catalog: Catalog,
+        actor: str,
+        gate: Any = None,
+        *,
+        role: Role,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
         self.role = role
-        """In-process callers (tests, embedding applications) act as admin."""
+        """Required, with no default: a caller that forgets it fails instead of acting as admin."""
+        self.budget = budget or Budget()
+        """The request's depth, alias and cost bounds (provgraph.graphql.limits)."""
         self.gate = gate
         """The feature-use gate (provgraph.policies), set by the app that composes them."""
         self.actor = actor

@@ -9,10 +9,12 @@ import strawberry
 from pydantic import ValidationError
 
 from provgraph.catalog.access import Role
+from provgraph.catalog.event_roles import CURATION, required_role
 from provgraph.catalog.model.errors import CatalogError, UnknownReferenceError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import utc_now
 from provgraph.catalog.service.writer import EventRejectedError, Submission
+from provgraph.graphql.gate_mutations import compliance_report, feature_use
 from provgraph.graphql.inputs import (
     DefineFeatureInput,
     RecordDeploymentInput,
@@ -49,28 +51,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_REQUIRED_ROLE = {
-    "dataset.registered": Role.PRODUCER,
-    "feature.defined": Role.PRODUCER,
-    "model_version.registered": Role.PRODUCER,
-    "deployment.recorded": Role.PRODUCER,
-    "asset.described": Role.STEWARD,
-    "asset.owners_assigned": Role.STEWARD,
-    "classification.changed": Role.STEWARD,
-    "feature.status_changed": Role.STEWARD,
-}
+def _forbidden(info: CtxInfo, event_type: str, needed: Role) -> ForbiddenError:
+    what = (
+        event_type
+        if event_type in CURATION or needed < Role.STEWARD
+        else (f"{event_type} with owners or classifications")
+    )
+    return ForbiddenError(
+        message=f"{what} needs the {needed.label} role; "
+        f"{info.context.actor} has {info.context.role.label}",
+        required_role=needed.label,
+    )
 
 
 def _submit(
     info: CtxInfo, event_type: str, **fields: Any
 ) -> MutationSuccess | NotFoundError | InvalidInputError | RejectedError | ForbiddenError:
-    required = _REQUIRED_ROLE[event_type]
-    if info.context.role < required:
-        return ForbiddenError(
-            message=f"{event_type} needs the {required.label} role; "
-            f"{info.context.actor} has {info.context.role.label}",
-            required_role=required.label,
-        )
+    # the type's least role first (a reader learns nothing about the input), then the event's
+    # own: owners or classifications inside a registration make it curation (event_roles)
+    least = Role.STEWARD if event_type in CURATION else Role.PRODUCER
+    if info.context.role < least:
+        return _forbidden(info, event_type, least)
     payload = {
         "type": event_type,
         "event_time": utc_now(),  # unless the input gives its own
@@ -80,6 +81,9 @@ def _submit(
         event = parse_event(payload)
     except ValidationError as exc:
         return invalid_input(exc, skip=1)  # the event type is not the caller's field
+    needed = required_role(event)
+    if needed is None or info.context.role < needed:
+        return _forbidden(info, event_type, needed or Role.ADMIN)
     try:
         receipt = info.context.catalog.submit([Submission(event)], actor=info.context.actor)[0]
     except EventRejectedError as exc:
@@ -148,3 +152,15 @@ class Mutation:
         return _submit(
             info, "feature.status_changed", urn=str(urn), status="deprecated", reason=reason
         )
+
+    feature_use = strawberry.mutation(
+        resolver=feature_use,
+        description="May a model use these features for this purpose? The decision is "
+        "recorded as provenance; denials come with reasons and classification explanations.",
+    )
+    compliance_report = strawberry.mutation(
+        resolver=compliance_report,
+        description="Re-evaluate every model version and live deployment under the active "
+        "policies and the catalog as it is now (decisions are recorded); newly non-compliant "
+        "ones were allowed at their last recorded decision.",
+    )

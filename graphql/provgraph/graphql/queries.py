@@ -6,14 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from pydantic import ValidationError
 
-from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import (
     InvalidArgumentError,
     InvalidUrnError,
     NodeNotFoundError,
-    UnknownReferenceError,
 )
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -22,18 +19,12 @@ from provgraph.catalog.service import fields
 from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.discovery import DiscoveryQuery
-from provgraph.graphql.outcomes import guarded, invalid_input
+from provgraph.graphql.outcomes import guarded
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
 from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
 from provgraph.graphql.types.dataset import Dataset
-from provgraph.graphql.types.errors import ForbiddenError, InvalidInputError, NotFoundError
-from provgraph.graphql.types.feature_use import (
-    ComplianceEntry,
-    FeatureExplanation,
-    FeatureUseInput,
-    FeatureUseResult,
-)
+from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.job import Job
 from provgraph.graphql.types.lineage import (
     ColumnLineage,
@@ -53,8 +44,6 @@ from provgraph.graphql.types.search import (
     SearchResults,
     facet_counts,
 )
-from provgraph.policies.compliance import recheck
-from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 
 LineageOutcome = Annotated[
     LineageGraph | NotFoundError | InvalidInputError, strawberry.union("LineageOutcome")
@@ -70,10 +59,6 @@ ColumnLineageOutcome = Annotated[
 ]
 ClassificationsOutcome = Annotated[
     Classifications | NotFoundError | InvalidInputError, strawberry.union("ClassificationsOutcome")
-]
-FeatureUseOutcome = Annotated[
-    FeatureUseResult | NotFoundError | InvalidInputError | ForbiddenError,
-    strawberry.union("FeatureUseOutcome"),
 ]
 SearchOutcome = Annotated[SearchResults | InvalidInputError, strawberry.union("SearchOutcome")]
 MAX_PAGE = 500
@@ -157,75 +142,6 @@ class Query(DiscoveryQuery):
             )
 
         return guarded(run)
-
-    @strawberry.field(
-        description="May a model use these features for this purpose? The decision is "
-        "recorded as provenance; denials come with reasons and classification explanations."
-    )
-    def feature_use(self, info: CtxInfo, input: FeatureUseInput) -> FeatureUseOutcome:
-        gate: FeatureUseGate = info.context.gate
-        if info.context.role < Role.PRODUCER:
-            return ForbiddenError(
-                message=f"feature-use checks need the producer role; {info.context.actor} has "
-                f"{info.context.role.label}",
-                required_role=Role.PRODUCER.label,
-            )
-        try:
-            request = FeatureUseRequest.model_validate(
-                {
-                    "action": input.action,
-                    "purpose": input.purpose,
-                    "features": [str(f) for f in input.features],
-                    "model_version": input.model_version,
-                    "deployment": input.deployment,
-                    "environment": input.environment,
-                }
-            )
-            result = gate.check_feature_use(request, actor=info.context.actor)
-        except ValidationError as exc:
-            return invalid_input(exc)
-        except UnknownReferenceError as exc:
-            return NotFoundError(message=str(exc), urn=exc.urn)
-        return FeatureUseResult(
-            allow=result.allow,
-            deny=result.decision.deny,
-            obligations=result.decision.obligations,
-            bundle_revision=result.decision.bundle_revision,
-            decision_urn=strawberry.ID(result.decision_urn),
-            explanations=[
-                FeatureExplanation(
-                    feature=strawberry.ID(feature),
-                    classifications=[ClassificationTrace.of(t) for t in traces],
-                )
-                for feature, traces in result.explanations.items()
-            ],
-        )
-
-    @strawberry.field(
-        description="Re-evaluate every model version and live deployment under the active "
-        "policies and the catalog as it is now (decisions are recorded); newly non-compliant "
-        "ones were allowed at their last recorded decision."
-    )
-    def compliance_report(self, info: CtxInfo) -> list[ComplianceEntry]:
-        if info.context.role < Role.STEWARD:
-            raise PermissionError(
-                f"complianceReport needs the steward role; {info.context.actor} has "
-                f"{info.context.role.label}"
-            )
-        entries = recheck(info.context.catalog, info.context.gate, actor=info.context.actor)
-        return [
-            ComplianceEntry(
-                subject=strawberry.ID(e.subject),
-                action=e.action,
-                purpose=e.purpose,
-                allow=e.allow,
-                deny=e.deny,
-                previously_allowed=e.previously_allowed,
-                newly_non_compliant=e.newly_non_compliant,
-                decision_urn=strawberry.ID(e.decision),
-            )
-            for e in entries
-        ]
 
     @strawberry.field(
         description="Lineage from a node: upstream, downstream or both, as of a moment."

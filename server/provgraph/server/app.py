@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 
 from provgraph.catalog import metrics
 from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
@@ -21,11 +20,10 @@ from provgraph.server.http import events, lineage, openlineage, ops, recipes, se
 from provgraph.server.http import policy as policy_http
 from provgraph.server.http.errors import install_error_handlers
 from provgraph.server.http.graphql_api import graphql_router
+from provgraph.server.http.guard import RequestGuard
 from provgraph.server.http.openapi import install_openapi
 from provgraph.server.http.portal import install_portal
 from provgraph.server.http.route_label import route_label
-
-MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
@@ -39,6 +37,7 @@ def create_app(
     opens it first, so that startup failures are reported before the server starts), and closes
     it on shutdown. With `announce_url`, the data directory says where it is served (for local
     CLI commands) while the app runs."""
+    graphql = graphql_router(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +60,7 @@ def create_app(
                 announce(opened.data_dir.path, announce_url)
             yield
         finally:
+            graphql.close()
             if announce_url:
                 withdraw(opened.data_dir.path)
             opened.close()
@@ -75,7 +75,8 @@ def create_app(
     )
     install_error_handlers(app)
     install_openapi(app)
-    app.middleware("http")(_limit_body_and_count)
+    app.middleware("http")(_count)
+    app.add_middleware(RequestGuard, settings=settings)
     app.include_router(ops.router)
     app.include_router(events.router)
     app.include_router(lineage.router)
@@ -83,23 +84,12 @@ def create_app(
     app.include_router(openlineage.router)
     app.include_router(search.router)
     app.include_router(policy_http.router)
-    app.include_router(graphql_router())
+    app.include_router(graphql)
     install_portal(app)
     return app
 
 
-async def _limit_body_and_count(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return JSONResponse(
-            {
-                "error": "PayloadTooLarge",
-                "detail": f"request bodies are limited to {MAX_BODY_BYTES} bytes",
-            },
-            status_code=413,
-        )
+async def _count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     response = await call_next(request)
     path = route_label(request)
     metrics.HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()

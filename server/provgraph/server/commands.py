@@ -52,6 +52,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from provgraph.catalog.service.catalog import Catalog
     from provgraph.catalog.service.demo import load_demo
     from provgraph.server.app import create_app
+    from provgraph.server.protocol import header_timeout_protocol
 
     listener = bind(settings.host, settings.port)
     try:
@@ -68,7 +69,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     url = advertised_url(settings.host, listener.getsockname()[1])
     app = create_app(settings, catalog=catalog, announce_url=url)
     _banner(catalog, settings, url, added)
-    config = uvicorn.Config(app, log_level="info", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        log_level="info",
+        lifespan="on",
+        http=header_timeout_protocol(settings.header_timeout_s),
+        # X-Forwarded-For / -Proto are believed only from the configured proxies
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
+    )
     uvicorn.Server(config).run(sockets=[listener])
     return 0
 

@@ -8,6 +8,8 @@ the API answers 500 with an error id that is also in the server log, the CLI let
 from __future__ import annotations
 
 from provgraph import client
+from provgraph.catalog.access import TokenStoreUnavailableError
+from provgraph.catalog.event_roles import EventForbiddenError
 from provgraph.catalog.model.errors import (
     CatalogError,
     DataDirError,
@@ -34,6 +36,8 @@ ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     (DataDirError, 503, EXIT_UNAVAILABLE),
     (PolicyBundleError, 422, EXIT_INVALID),
     (PortUnavailableError, 503, EXIT_UNAVAILABLE),  # `serve` only: the port is in use
+    (TokenStoreUnavailableError, 503, EXIT_UNAVAILABLE),  # tokens.json unreadable: fail closed
+    (EventForbiddenError, 403, EXIT_DENIED),  # an event type the caller's role may not send
     (CatalogError, 400, EXIT_INVALID),  # any other error the catalog raises on purpose
 )
 

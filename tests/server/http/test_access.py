@@ -121,7 +121,7 @@ def test_roles_gate_writes_and_actors_are_token_names(locked: tuple[RunningServe
     assert as_steward["data"]["classify"]["__typename"] == "MutationSuccess"
     report = httpx.post(
         f"{server.url}/graphql",
-        json={"query": "{ complianceReport { subject } }"},
+        json={"query": "mutation { complianceReport { subject } }"},
         headers=producer,
     ).json()
     assert "steward role" in report["errors"][0]["message"]

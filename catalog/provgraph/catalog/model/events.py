@@ -11,9 +11,10 @@ import hashlib
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, TypeAdapter
 
 from provgraph.catalog.model.graph import canonical_json
+from provgraph.catalog.model.timeutil import AwareMoment
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=65_536)]
@@ -71,7 +72,7 @@ class JobSpec(_Strict):
 
 class AssertionSpec(_Strict):
     assertion: Name
-    success: bool
+    success: StrictBool
     column: Name | None = None
 
 
@@ -112,7 +113,7 @@ class FeatureRef(_Strict):
 
 
 class _Event(_Strict):
-    event_time: AwareDatetime
+    event_time: AwareMoment
 
 
 class DatasetRegistered(_Event):
@@ -130,7 +131,7 @@ class RunRecorded(_Event):
     job: JobSpec
     state: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"] = "COMPLETE"
     """OTHER leaves the run's state as it was."""
-    started_at: AwareDatetime | None = None
+    started_at: AwareMoment | None = None
     parent_run_id: UUID | None = None
     parent_job: JobRef | None = None
     """The parent run's job: lets a child arrive before its parent, which is then created."""
@@ -159,7 +160,7 @@ class FeatureDefined(_Event):
     entity: Name | None = None
     transformation: Text
     sources: list[ColumnRef] = Field(min_length=1, max_length=1000)
-    declassifying: bool = False
+    declassifying: StrictBool = False
     """The transformation removes what makes its sources sensitive (hash, aggregate)."""
     run_id: UUID | None = None
     """The run that materialized the feature: links it to the dataset versions that run read."""
@@ -232,7 +233,7 @@ class ClassificationChanged(_Event):
     type: Literal["classification.changed"] = "classification.changed"
     urn: UrnText
     tag: Tag
-    present: bool = True
+    present: StrictBool = True
 
 
 class FeatureStatusChanged(_Event):
@@ -252,7 +253,7 @@ class PolicyDecided(_Event):
     principal: Name
     subjects: list[UrnText] = Field(default_factory=list, max_length=MAX_ITEMS)
     """The model version, deployment, run and features the decision is about."""
-    allow: bool
+    allow: StrictBool
     deny: list[Text] = Field(default_factory=list, max_length=1000)
     obligations: list[Text] = Field(default_factory=list, max_length=1000)
     bundle_revision: Name

@@ -6,7 +6,11 @@ in-memory lineage index, which is why edges do not store driver-specific tempora
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AwareDatetime, BeforeValidator
 
 from provgraph.catalog.model.errors import InvalidArgumentError
 
@@ -60,3 +64,20 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is None:  # a naive moment is refused downstream
         return moment
     return moment.astimezone(UTC)
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: object) -> object:
+    """Moments are ISO 8601 text: a number (or numeric text) is refused, never read as seconds
+    since the epoch."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("a moment is an ISO 8601 date-time (e.g. 2026-04-01T00:00:00+00:00)")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A datetime given as ISO 8601 text (naive allowed where the caller allows it)."""
+AwareMoment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""A datetime given as ISO 8601 text with a time zone."""

@@ -4,6 +4,7 @@ a bug: a 500 with an error id that is also written to the log, never a 4xx that 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from fastapi import FastAPI, Request, Response
@@ -12,11 +13,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from provgraph.catalog.event_roles import EventForbiddenError
 from provgraph.catalog.model.errors import NodeNotFoundError, UnknownReferenceError
 from provgraph.catalog.service.writer import EventRejectedError
 from provgraph.server.error_codes import DEFINED, http_status
 
 log = logging.getLogger("provgraph.server")
+_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.\-]+/)*[\w.\-]+")
+
+
+def without_paths(message: str) -> str:
+    """A message fit for a client: file-system paths replaced by `<path>`."""
+    return _PATH.sub("<path>", message)
 
 
 def _body(exc: Exception) -> dict[str, object]:
@@ -24,13 +32,19 @@ def _body(exc: Exception) -> dict[str, object]:
     if isinstance(exc, EventRejectedError):
         body["position"] = exc.position
         body["cause"] = type(exc.cause).__name__
+    if isinstance(exc, EventForbiddenError):
+        body["position"] = exc.position
     if isinstance(exc, UnknownReferenceError | NodeNotFoundError):
         body["urn"] = exc.urn
     return body
 
 
 async def _defined_error(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(_body(exc), status_code=http_status(exc) or 500)
+    status = http_status(exc) or 500
+    body = _body(exc)
+    if status >= 500:  # an unavailable dependency: say what, never where on disk
+        body["detail"] = without_paths(str(body["detail"]))
+    return JSONResponse(body, status_code=status)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.event_roles import authorize
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
@@ -65,6 +66,7 @@ async def post_events(
 ) -> EventsAccepted:
     """Log catalog events as one atomic batch: all of them, or none with the reason."""
     submissions = parse_submissions(decode_json(await request.body()))
+    authorize([s.event for s in submissions], caller.role)
     catalog: Catalog = request.app.state.catalog
     receipts = await run_in_threadpool(catalog.submit, submissions, actor=caller.actor)
     return EventsAccepted(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.catalog.model.timeutil import from_micros, utc
+from provgraph.catalog.model.timeutil import Moment, from_micros, utc
 from provgraph.catalog.model.views import view_of
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
@@ -51,7 +50,7 @@ def get_lineage(
     urn: str,
     direction: Direction = Direction.UPSTREAM,
     depth: Annotated[int, Query(ge=1, le=100)] = 20,
-    as_of: datetime | None = None,
+    as_of: Moment | None = None,
     edge_kinds: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     include_edges: bool = True,
@@ -71,7 +70,7 @@ def get_lineage(
 
 
 @router.get("/impact", response_model=ImpactResult)
-def get_impact(request: Request, urn: str, as_of: datetime | None = None) -> ImpactResult:
+def get_impact(request: Request, urn: str, as_of: Moment | None = None) -> ImpactResult:
     catalog = _catalog(request)
     return catalog.lineage.impact(resolve_urn(catalog, urn), as_of=utc(as_of))
 
@@ -81,7 +80,7 @@ def get_paths(
     request: Request,
     source: Annotated[str, Query(alias="from")],
     target: Annotated[str, Query(alias="to")],
-    as_of: datetime | None = None,
+    as_of: Moment | None = None,
 ) -> list[LineagePath]:
     catalog = _catalog(request)
     return catalog.lineage.paths(
@@ -105,7 +104,7 @@ def get_node(request: Request, urn: str) -> dict[str, Any]:
 
 @router.get("/classifications", response_model=list[ClassificationTrace])
 def get_classifications(
-    request: Request, urn: str, as_of: datetime | None = None
+    request: Request, urn: str, as_of: Moment | None = None
 ) -> list[ClassificationTrace]:
     """Classifications set on a node or inherited along lineage, each with its path."""
     catalog = _catalog(request)

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.event_roles import authorize
 from provgraph.catalog.model.errors import InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.graph import canonical_json
 from provgraph.catalog.openlineage.ml_facets import SCHEMA_VERSION, json_schema
@@ -56,6 +57,7 @@ async def post_openlineage(
         for number, event in enumerate(events):
             submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
             origin.append(position)
+    authorize([s.event for s in submissions], caller.role, positions=origin)
     catalog: Catalog = request.app.state.catalog
     try:
         receipts = await run_in_threadpool(catalog.submit, submissions, actor=caller.actor)

@@ -8,12 +8,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from provgraph.catalog.model.errors import CatalogError
 from provgraph.catalog.service.catalog import Catalog
+from provgraph.server.http.errors import without_paths
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    """On the event loop itself: never queued behind work in the thread pools."""
     return {"status": "ok"}
 
 
@@ -25,10 +27,14 @@ def readyz(request: Request) -> JSONResponse:
         applied = catalog.store.applied_seq()
         logged = catalog.log.last_seq()
     except CatalogError as exc:
-        return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "detail": without_paths(str(exc))}, status_code=503
+        )
     trouble = catalog.writer.health()
     if trouble is not None:  # e.g. a full disk; clears by itself once writes work again
-        return JSONResponse({"status": "unavailable", "detail": trouble}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "detail": without_paths(trouble)}, status_code=503
+        )
     nodes, edges = catalog.index.counts()
     body = {
         "status": "ready" if applied >= logged else "catching-up",

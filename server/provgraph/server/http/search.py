@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.model.timeutil import Moment
 from provgraph.catalog.search.port import SearchFilters, SearchHit
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.search import Cursor
@@ -34,7 +34,7 @@ def search(
     owner: str | None = None,
     classification: str | None = None,
     status: str | None = None,
-    updated_after: datetime | None = None,
+    updated_after: Moment | None = None,
     in_production: bool | None = None,
     first: Annotated[int, Query(ge=1, le=100)] = 20,
     after: str | None = None,
