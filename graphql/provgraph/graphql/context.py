@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,7 +38,8 @@ class Loaders:
         self.related = DataLoader(load_fn=self._load_related)
 
     async def _load_nodes(self, urns: list[str]) -> list[NodeRecord | None]:
-        found = await asyncio.to_thread(self.catalog.reader.get_nodes, urns)
+        # the server executes GraphQL on its own threads (never the event loop): call directly
+        found = self.catalog.reader.get_nodes(urns)
         return [found.get(urn) for urn in urns]
 
     async def _load_related(self, keys: list[RelationKey]) -> list[list[EdgeRecord]]:
