@@ -28,7 +28,8 @@ URN = "urn:provgraph:feature:rider_risk:rider_tenure_days"
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(data=tmp_path / "data", anonymous_role="reader"), demo=True)
-    with TestClient(app, raise_server_exceptions=False) as opened:
+    # anonymous mode answers loopback Host names only (README "Access control")
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as opened:
         yield opened
 
 

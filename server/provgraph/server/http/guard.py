@@ -5,8 +5,9 @@ A pure ASGI middleware, in this order:
    access is on and none are set) — no DNS rebinding onto a local catalog;
 2. a request that may change something (any method but GET/HEAD/OPTIONS) from a browser page
    of another origin is refused (its `Origin` must be this host or an allowed one);
-3. such a request is authenticated before a byte of its body is read (401 otherwise), must
-   say it sends JSON (415 otherwise), and its body is counted as it streams, chunked or not:
+3. such a request is authenticated before a byte of its body is read (401 otherwise); if it
+   has a body or a content type, it must say it sends JSON (415 otherwise), and its body is
+   counted as it streams, chunked or not:
    at `max_body_bytes` it stops with 413; its JSON may nest at most `max_json_depth` (400).
 The body, once read, is handed to the route unchanged.
 """
@@ -60,6 +61,11 @@ def _host_name(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length != "0")
+
+
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (
@@ -103,7 +109,11 @@ class RequestGuard:
         except TokenStoreUnavailableError as exc:
             await _answer(send, 503, "TokensUnavailable", str(exc))
             return
-        if not _is_json(request.headers.get("content-type", "")):
+        content_type = request.headers.get("content-type")
+        if content_type is None and not _has_body(request):
+            await self._app(scope, receive, send)  # nothing to read (e.g. POST .../recheck)
+            return
+        if not _is_json(content_type or ""):
             await _answer(
                 send,
                 415,
