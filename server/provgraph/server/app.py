@@ -23,7 +23,7 @@ from provgraph.server.http.graphql_api import graphql_router
 from provgraph.server.http.guard import RequestGuard
 from provgraph.server.http.openapi import install_openapi
 from provgraph.server.http.portal import install_portal
-from provgraph.server.http.route_label import route_label
+from provgraph.server.http.route_label import method_label, route_label
 
 
 def create_app(
@@ -92,5 +92,6 @@ def create_app(
 async def _count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     response = await call_next(request)
     path = route_label(request)
-    metrics.HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+    status = str(response.status_code)
+    metrics.HTTP_REQUESTS.labels(method_label(request.method), path, status).inc()
     return response

@@ -19,3 +19,12 @@ def route_label(request: Request) -> str:
             label = getattr(candidate, "path", None)
             return label if isinstance(label, str) else "unmatched"
     return "unmatched"
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The request's method as a metrics label: any other token a client sends is `other`, so
+    clients cannot grow the metric families (kept for the process's life) one label at a time."""
+    return method if method in _METHODS else "other"
