@@ -12,7 +12,7 @@ from provgraph.server.app import create_app
 
 
 def test_unknown_methods_and_paths_share_one_label(tmp_path: Path) -> None:
-    app = create_app(Settings(data=tmp_path / "data"))
+    app = create_app(Settings(data=tmp_path / "data", anonymous_role="reader"))
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as http:
         for number in range(30):
             http.request(f"PROBE{number}", "/healthz")
