@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     """Estimated values in one GraphQL response (provgraph.graphql.limits)."""
     graphql_deadline_s: float = Field(default=30.0, gt=0)
     graphql_max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
-    graphql_workers: int = Field(default=4, ge=1, le=64)
+    graphql_workers: int = Field(default=2, ge=1, le=64)
     """Threads that execute GraphQL, off the event loop."""
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Host header values served (comma-separated; `*` for any). Empty: loopback names only
