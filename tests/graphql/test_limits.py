@@ -98,3 +98,16 @@ def test_aliases_count_each_fragment_definition_once() -> None:
 def test_fragment_cycles_do_not_hang() -> None:
     query = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
     assert estimate_request(SCHEMA, parse(query)).cost == 0
+
+
+def test_introspection_is_costed_so_its_cycles_are_refused() -> None:
+    from graphql import get_introspection_query
+
+    # what GraphiQL sends: deep by design (type references nest 8 levels), within the budget
+    full = get_introspection_query(descriptions=True, input_value_deprecation=True)
+    check(SCHEMA, parse(full))
+    # __Type.fields -> __Field.type -> __Type.fields ...: multiplies by each level's fields
+    cyclic = "{ __schema { types { " + "fields { type { " * 4 + "name" + " } }" * 4 + " } } }"
+    with pytest.raises(RequestTooCostlyError) as refused:
+        check(SCHEMA, parse(cyclic))
+    assert refused.value.code == "COST_LIMIT"

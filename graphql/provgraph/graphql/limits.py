@@ -30,7 +30,9 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -58,8 +60,22 @@ LIST_SIZES = {
     "downstream": 10,
 }
 """Typical lengths of list fields without a size argument, by field name."""
+INTROSPECTION_SIZES = {
+    "types": 150,
+    "fields": 10,
+    "args": 3,
+    "inputFields": 5,
+    "interfaces": 2,
+    "possibleTypes": 5,
+    "enumValues": 10,
+    "directives": 10,
+    "locations": 5,
+}
+"""The same for introspection (`__Schema`, `__Type`, ...): this schema's sizes, roughly."""
 SIZE_ARGUMENTS = ("first", "limit")
 SATURATED = 10**15
+_META = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
+"""Introspection's entry points, which no object type lists among its fields."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +259,9 @@ class _Walker:
         self, node: FieldNode, parent: GraphQLNamedType, pending: int | None
     ) -> tuple[int, int]:
         fields = getattr(parent, "fields", None)
-        definition = fields.get(node.name.value) if isinstance(fields, Mapping) else None
+        definition = _META.get(node.name.value)
+        if definition is None and isinstance(fields, Mapping):
+            definition = fields.get(node.name.value)
         if definition is None:  # __typename, or a field validation will reject
             return 1, 1
         size = self._size_argument(node, definition)
@@ -251,7 +269,8 @@ class _Walker:
         if listed:
             length = size if size is not None else pending if pending is not None else None
             if length is None:
-                length = LIST_SIZES.get(node.name.value, DEFAULT_LIST_SIZE)
+                typical = INTROSPECTION_SIZES if parent.name.startswith("__") else LIST_SIZES
+                length = typical.get(node.name.value, DEFAULT_LIST_SIZE)
             multiplier, inner_pending = length, None
         else:
             multiplier, inner_pending = 1, size if size is not None else pending
@@ -259,6 +278,11 @@ class _Walker:
             return 1, multiplier
         named = get_named_type(definition.type)
         depth, cost = self.selection_set(node.selection_set, named, inner_pending)
+        if node.name.value in _META:
+            # introspection nests deeply by design (a type reference is 8 `ofType` levels):
+            # it counts in the cost, which bounds its cycles (`fields { type { fields ...`),
+            # but not in the depth
+            depth = 0
         return depth + 1, _mul(multiplier, _add(1, cost))
 
     def _size_argument(self, node: FieldNode, definition: Any) -> int | None:

@@ -444,3 +444,13 @@ def test_responses_over_the_cap_are_replaced_by_an_error(
         headers=headers,
     )
     assert small.json()["data"]["nodes"]["total"] > 0
+
+
+def test_a_query_past_its_deadline_is_stopped(tmp_path: Path) -> None:
+    env = {"PROVGRAPH_GRAPHQL_DEADLINE_S": "0.000001"}
+    with serving(tmp_path / "data", "--demo", env=env) as server:
+        query = "{ nodes(kind: DATASET) { items { urn } } }"  # awaits its loader: stops there
+        body = httpx.post(f"{server.url}/graphql", json={"query": query}).json()
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "DEADLINE_EXCEEDED"
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
