@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     """Addresses whose X-Forwarded-For/-Proto is believed (comma-separated); none by default."""
     header_timeout_s: float = Field(default=10.0, gt=0)
     """A client must send a request's headers within this many seconds, else 408 and closed."""
+    body_timeout_s: float = Field(default=60.0, gt=0)
+    """... and its whole body within this many seconds of the headers, else 408 and closed."""
 
     @field_validator("allowed_hosts", "trusted_proxies", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ MAX_BODY = 65_536
 SMALL_LIMITS = {
     "PROVGRAPH_MAX_BODY_BYTES": str(MAX_BODY),
     "PROVGRAPH_HEADER_TIMEOUT_S": "1",
+    "PROVGRAPH_BODY_TIMEOUT_S": "1",
     "PROVGRAPH_GRAPHQL_MAX_RESPONSE_BYTES": "20000",
 }
 
@@ -231,6 +232,20 @@ def test_slow_headers_are_cut_off(locked: tuple[RunningServer, Path]) -> None:
         except (TimeoutError, ConnectionResetError):
             pass
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
+
+
+def test_slow_bodies_are_cut_off(locked: tuple[RunningServer, Path]) -> None:
+    server, data = locked
+    token = _bearer(data, "slow-body", Role.PRODUCER)["Authorization"]
+    head = _head(
+        server,
+        "/api/v1/events",
+        "Content-Type: application/json",
+        "Content-Length: 1000",
+        f"Authorization: {token}",
+    )
+    answer = _raw(server, head, b'{"event": ')  # ... and the other 990 bytes never come
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
 
 
 def test_a_corrupt_token_file_fails_closed_without_paths(

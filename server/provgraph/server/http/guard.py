@@ -8,12 +8,14 @@ A pure ASGI middleware, in this order:
 3. such a request is authenticated before a byte of its body is read (401 otherwise); if it
    has a body or a content type, it must say it sends JSON (415 otherwise), and its body is
    counted as it streams, chunked or not:
-   at `max_body_bytes` it stops with 413; its JSON may nest at most `max_json_depth` (400).
+   at `max_body_bytes` it stops with 413, and a body slower than `body_timeout_s` gets 408;
+   its JSON may nest at most `max_json_depth` (400).
 The body, once read, is handed to the route unchanged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -154,8 +156,15 @@ class RequestGuard:
             return None
         chunks: list[bytes] = []
         size = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._settings.body_timeout_s
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=deadline - loop.time())
+            except TimeoutError:
+                detail = f"the body did not arrive within {self._settings.body_timeout_s:g} s"
+                await _answer(send, 408, "RequestTimeout", detail, close=True)
+                return None
             if message["type"] == "http.disconnect":
                 return None
             chunk = message.get("body", b"")
