@@ -135,13 +135,59 @@ def test_a_late_running_event_does_not_undo_complete(catalog: Catalog) -> None:
     assert node is not None and node.props["state"] == "COMPLETE"
 
 
-def test_outputs_are_recorded_on_complete_only(catalog: Catalog) -> None:
+def test_a_runs_events_are_merged_into_one_output_version(catalog: Catalog) -> None:
+    """Marquez-style producers send outputs on START and an empty COMPLETE; streaming jobs
+    only ever send RUNNING: every event's outputs count, merged into one version."""
     run_id = str(uuid.uuid4())
     out = [{"namespace": "s3", "name": "out", "facets": _schema("a")}]
     _send(catalog, _run("START", "2026-01-01T10:00:00Z", run_id, "j", outputs=out))
-    assert not catalog.index.has("urn:provgraph:dataset:s3:out")
-    _send(catalog, _run("COMPLETE", "2026-01-01T11:00:00Z", run_id, "j", outputs=out))
     assert catalog.index.has("urn:provgraph:dataset:s3:out")
+    more = [{"namespace": "s3", "name": "out", "facets": _schema("a", "b")}]
+    _send(catalog, _run("RUNNING", "2026-01-01T10:30:00Z", run_id, "j", outputs=more))
+    _send(catalog, _run("COMPLETE", "2026-01-01T11:00:00Z", run_id, "j", outputs=[]))
+    [version] = catalog.index.edges_from("urn:provgraph:dataset:s3:out", EdgeKind.HAS_VERSION)
+    columns = catalog.index.edges_from(version.dst, EdgeKind.HAS_COLUMN)
+    assert sorted(e.dst.rsplit("#", 1)[1] for e in columns) == ["a", "b"]
+    stored = catalog.get_node(version.dst)
+    assert stored is not None and stored.props.get("run_failed", False) is False
+
+
+def test_outputs_of_a_failed_run_are_marked(catalog: Catalog) -> None:
+    run_id = str(uuid.uuid4())
+    out = [{"namespace": "s3", "name": "partial", "facets": _schema("a")}]
+    _send(catalog, _run("START", "2026-01-01T10:00:00Z", run_id, "j", outputs=out))
+    _send(catalog, _run("FAIL", "2026-01-01T11:00:00Z", run_id, "j"))
+    [version] = catalog.index.edges_from("urn:provgraph:dataset:s3:partial", EdgeKind.HAS_VERSION)
+    stored = catalog.get_node(version.dst)
+    assert stored is not None and stored.props["run_failed"] is True
+
+
+def test_a_dataset_events_column_lineage_is_recorded(catalog: Catalog) -> None:
+    event = {
+        "eventTime": "2026-01-01T10:00:00Z",
+        "producer": "p",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
+        "dataset": {
+            "namespace": "s3",
+            "name": "view",
+            "facets": {
+                "columnLineage": {
+                    "fields": {
+                        "total": {
+                            "inputFields": [
+                                {"namespace": "pg", "name": "orders", "field": "amount"}
+                            ]
+                        }
+                    }
+                }
+            },
+        },
+    }
+    _send(catalog, event)
+    [version] = catalog.index.edges_from("urn:provgraph:dataset:s3:view", EdgeKind.HAS_VERSION)
+    total = version.dst.replace("dataset-version", "column") + "#total"
+    [edge] = catalog.index.edges_from(total, EdgeKind.DERIVED_FROM)
+    assert edge.dst.startswith("urn:provgraph:column:pg:orders@") and edge.dst.endswith("#amount")
 
 
 def test_a_new_code_version_closes_the_job_edges_it_dropped(catalog: Catalog) -> None:

@@ -98,6 +98,7 @@ class InputSpec(_Strict):
 class OutputSpec(_Strict):
     namespace: Name
     name: Name
+    labels: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     column_lineage: dict[Name, list[ColumnRef]] = Field(default_factory=dict)
     """For each output field, the input columns it was derived from."""
@@ -121,7 +122,11 @@ class DatasetRegistered(_Event):
     namespace: Name
     name: Name
     description: Text | None = None
+    labels: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    column_lineage: dict[Name, list[ColumnRef]] = Field(default_factory=dict)
+    """Output field -> the columns it is derived from (an OpenLineage DatasetEvent's
+    columnLineage facet); fields and source columns not yet known are learnt."""
     owners: list[Name] = Field(default_factory=list, max_length=100)
 
 

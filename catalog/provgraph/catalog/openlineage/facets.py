@@ -141,33 +141,62 @@ class TagsFacet(_Facet):
     tags: list[TagEntry] = Field(default_factory=list)
 
 
-_TRUTHY = {None, "", "true", "yes", "1"}
+_TRUTHY = {"", "true", "yes", "1"}
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_.:\-]*$")
+VOCABULARY = frozenset(
+    {"pii", "phi", "pci", "sensitive", "confidential", "restricted", "secret", "consent"}
+)
+"""Roots of the classifications provgraph recognises in a `tags` facet; any other tag is
+kept as a searchable label."""
 
 
-def classification_tags(facets: Facets) -> dict[str | None, list[str]]:
-    """The `tags` facet as classifications, by field (None: the whole dataset).
+def classification_of(key: str, value: str | None) -> str | None:
+    """The classification a tag names, or None when it is not one.
 
-    `{"key": "pii", "value": "email"}` is `pii.email`; `{"key": "classification",
-    "value": "sensitive"}` and `{"key": "sensitive", "value": "true"}` are `sensitive`.
+    `{"key": "pii", "value": "email"}` is `pii.email`; `{"key": "pii"}` and `{"key": "pii",
+    "value": "true"}` are `pii`; `{"key": "classification", "value": "sensitive"}` is
+    `sensitive`; `{"key": "consent", "value": "marketing"}` is `consent:marketing`.
     """
-    facet = read(facets, "tags", TagsFacet)
+    key, text = key.strip().lower(), (value or "").strip().lower()
+    if key in ("classification", "tag") and text:
+        tag = text
+    elif text in _TRUTHY:
+        tag = key
+    elif key == "consent":
+        tag = f"consent:{text}"
+    else:
+        tag = f"{key}.{text}"
+    root = re.split(r"[.:]", tag, maxsplit=1)[0]
+    return tag if root in VOCABULARY and _TAG.match(tag) else None
+
+
+def _tag_entries(facets: Facets, notes: list[str] | None) -> list[TagEntry]:
+    facet = read(facets, "tags", TagsFacet, notes)
+    return list(facet.tags) if facet else []
+
+
+def classification_tags(
+    facets: Facets, notes: list[str] | None = None
+) -> dict[str | None, list[str]]:
+    """The classifications of the `tags` facet, by field (None: the whole dataset)."""
     found: dict[str | None, list[str]] = {}
-    for entry in facet.tags if facet else []:
-        key, value = entry.key.strip().lower(), (entry.value or "").strip().lower()
-        if key in ("classification", "tag") and value:
-            tag = value
-        elif value in _TRUTHY:
-            tag = key
-        else:
-            tag = f"{key}.{value}"
-        if not _TAG.match(tag):
-            raise InvalidEventError(
-                f"facet 'tags': {tag!r} is not a classification "
-                "(lowercase letters, digits, . _ : -)"
-            )
-        found.setdefault(entry.field, []).append(tag)
+    for entry in _tag_entries(facets, notes):
+        tag = classification_of(entry.key, entry.value)
+        if tag is not None:
+            found.setdefault(entry.field, []).append(tag)
     return found
+
+
+def labels(facets: Facets, notes: list[str] | None = None) -> list[str]:
+    """The other tags of the `tags` facet, kept as searchable labels: `key=value`, prefixed
+    with `field: ` when the tag is on a field."""
+    found = []
+    for entry in _tag_entries(facets, notes):
+        if classification_of(entry.key, entry.value) is not None:
+            continue
+        text = entry.key.strip() + (f"={entry.value.strip()}" if entry.value else "")
+        found.append(f"{entry.field}: {text}" if entry.field else text)
+    return sorted(dict.fromkeys(t[:512] for t in found if t))
 
 
 class OutputStatisticsFacet(_Facet):
@@ -178,7 +207,9 @@ class OutputStatisticsFacet(_Facet):
 F = TypeVar("F", bound=BaseModel)
 
 
-def read(facets: Facets, name: str, model: type[F]) -> F | None:
+def read(facets: Facets, name: str, model: type[F], notes: list[str] | None = None) -> F | None:
+    """The facet `name` read as `model`; None when absent or deleted. A malformed facet is
+    an error, or, when `notes` is given, noted and ignored (the rest of the event stands)."""
     raw = facets.get(name)
     if raw is None or raw.get("_deleted"):
         return None
@@ -186,19 +217,30 @@ def read(facets: Facets, name: str, model: type[F]) -> F | None:
         return model.model_validate(raw)
     except ValidationError as exc:
         problem = describe(exc, top="(facet)")
-        raise InvalidEventError(f"facet {name!r} is malformed at {problem}") from exc
+        message = f"facet {name!r} is malformed at {problem}"
+        if notes is None:
+            raise InvalidEventError(message) from exc
+        notes.append(message + "; ignored")
+        return None
 
 
-def schema_fields(facets: Facets) -> list[FieldSpec]:
-    facet = read(facets, "schema", SchemaFacet)
+def schema_fields(facets: Facets, notes: list[str] | None = None) -> list[FieldSpec]:
+    facet = read(facets, "schema", SchemaFacet, notes)
     if facet is None:
         return []
-    tags = classification_tags(facets)
+    tags = classification_tags(facets, notes)
     flat: list[FieldSpec] = []
+    seen: set[str] = set()
 
     def walk(fields: list[SchemaField], prefix: str) -> None:
         for field in fields:
             name = prefix + field.name
+            if name in seen or not name.strip():
+                if notes is not None:
+                    notes.append(f"schema field {name!r} appears twice; the first is kept")
+                walk(field.fields, name + ".")
+                continue
+            seen.add(name)
             flat.append(
                 FieldSpec(
                     name=name,
@@ -213,8 +255,8 @@ def schema_fields(facets: Facets) -> list[FieldSpec]:
     return flat
 
 
-def column_lineage(facets: Facets) -> dict[str, list[ColumnRef]]:
-    facet = read(facets, "columnLineage", ColumnLineageFacet)
+def column_lineage(facets: Facets, notes: list[str] | None = None) -> dict[str, list[ColumnRef]]:
+    facet = read(facets, "columnLineage", ColumnLineageFacet, notes)
     if facet is None:
         return {}
     return {
@@ -226,24 +268,26 @@ def column_lineage(facets: Facets) -> dict[str, list[ColumnRef]]:
     }
 
 
-def owners(facets: Facets) -> list[str]:
-    facet = read(facets, "ownership", OwnershipFacet)
+def owners(facets: Facets, notes: list[str] | None = None) -> list[str]:
+    facet = read(facets, "ownership", OwnershipFacet, notes)
     return [owner.name for owner in facet.owners] if facet else []
 
 
-def description(facets: Facets) -> str | None:
-    facet = read(facets, "documentation", DocumentationFacet)
+def description(facets: Facets, notes: list[str] | None = None) -> str | None:
+    facet = read(facets, "documentation", DocumentationFacet, notes)
     return facet.description if facet else None
 
 
-def quality(dataset_facets: Facets, io_facets: Facets) -> QualitySpec | None:
-    metrics = read(io_facets, "dataQualityMetrics", DataQualityMetricsFacet) or read(
-        dataset_facets, "dataQualityMetrics", DataQualityMetricsFacet
+def quality(
+    dataset_facets: Facets, io_facets: Facets, notes: list[str] | None = None
+) -> QualitySpec | None:
+    metrics = read(io_facets, "dataQualityMetrics", DataQualityMetricsFacet, notes) or read(
+        dataset_facets, "dataQualityMetrics", DataQualityMetricsFacet, notes
     )
-    assertions = read(io_facets, "dataQualityAssertions", DataQualityAssertionsFacet) or read(
-        dataset_facets, "dataQualityAssertions", DataQualityAssertionsFacet
-    )
-    statistics = read(io_facets, "outputStatistics", OutputStatisticsFacet)
+    assertions = read(
+        io_facets, "dataQualityAssertions", DataQualityAssertionsFacet, notes
+    ) or read(dataset_facets, "dataQualityAssertions", DataQualityAssertionsFacet, notes)
+    statistics = read(io_facets, "outputStatistics", OutputStatisticsFacet, notes)
     if metrics is None and assertions is None and statistics is None:
         return None
     column_metrics: dict[str, dict[str, Any]] = {}
@@ -264,21 +308,21 @@ def quality(dataset_facets: Facets, io_facets: Facets) -> QualitySpec | None:
     )
 
 
-def code_version(job_facets: Facets) -> str | None:
+def code_version(job_facets: Facets, notes: list[str] | None = None) -> str | None:
     """The job's code version: its source location's version, else a digest of its code."""
-    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet)
+    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet, notes)
     if location is not None and (location.version or location.tag):
         return location.version or location.tag
-    code = read(job_facets, "sourceCode", SourceCodeFacet)
-    sql = read(job_facets, "sql", SqlFacet)
+    code = read(job_facets, "sourceCode", SourceCodeFacet, notes)
+    sql = read(job_facets, "sql", SqlFacet, notes)
     text = code.sourceCode if code else sql.query if sql else None
     if text is None:
         return None
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def source_location(job_facets: Facets) -> str | None:
-    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet)
+def source_location(job_facets: Facets, notes: list[str] | None = None) -> str | None:
+    location = read(job_facets, "sourceCodeLocation", SourceCodeLocationFacet, notes)
     if location is None:
         return None
     if location.url:

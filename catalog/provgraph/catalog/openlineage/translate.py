@@ -1,9 +1,14 @@
 """OpenLineage events -> catalog events.
 
-- RunEvent -> run.recorded (inputs on every event; outputs, their column lineage and quality
-  only on COMPLETE, when the output versions exist), plus the ML events named by provgraph's
-  facets (features, training set, model version, deployment).
-- DatasetEvent -> dataset.registered. JobEvent -> job.declared.
+- RunEvent -> run.recorded, from every event of a run (START, RUNNING, COMPLETE, FAIL, ABORT):
+  a run's metadata is additive, so inputs, outputs, schemas, column lineage and quality are
+  merged across its events (the projection keeps one output version per run and dataset),
+  plus the ML events named by provgraph's facets (features, model version and deployment on
+  COMPLETE; a training set on any event).
+- DatasetEvent -> dataset.registered (with its column lineage). JobEvent -> job.declared.
+
+Deviations that keep their meaning (a malformed facet, a repeated field, a field named by
+column lineage that the schema lacks) are accepted and appended to `notes`.
 A job's code version comes from its sourceCodeLocation facet, else a digest of its sourceCode
 or sql facet; with none of these, dataset-level job edges only accumulate.
 """
@@ -55,26 +60,27 @@ from provgraph.catalog.openlineage.spec import (
 _MAX_FACET_COPY = 64 * 1024
 
 
-def translate(event: OpenLineageEvent) -> list[CatalogEvent]:
+def translate(event: OpenLineageEvent, notes: list[str] | None = None) -> list[CatalogEvent]:
+    noted: list[str] = [] if notes is None else notes
     try:
         if isinstance(event, RunEvent):
-            return _run_event(event)
+            return _run_event(event, noted)
         if isinstance(event, DatasetEvent):
-            return _dataset_event(event)
-        return [_job_event(event)]
+            return _dataset_event(event, noted)
+        return [_job_event(event, noted)]
     except ValidationError as exc:
         raise InvalidEventError(f"cannot record this event: {describe(exc)}") from exc
 
 
-def _job_spec(job: OLJob) -> JobSpec:
-    sql = f.read(job.facets, "sql", f.SqlFacet)
-    code = f.read(job.facets, "sourceCode", f.SourceCodeFacet)
-    job_type = f.read(job.facets, "jobType", f.JobTypeFacet)
+def _job_spec(job: OLJob, notes: list[str]) -> JobSpec:
+    sql = f.read(job.facets, "sql", f.SqlFacet, notes)
+    code = f.read(job.facets, "sourceCode", f.SourceCodeFacet, notes)
+    job_type = f.read(job.facets, "jobType", f.JobTypeFacet, notes)
     return JobSpec(
         namespace=job.namespace,
         name=job.name,
-        version=f.code_version(job.facets),
-        source_code_location=f.source_location(job.facets),
+        version=f.code_version(job.facets, notes),
+        source_code_location=f.source_location(job.facets, notes),
         source_code=code.sourceCode if code else None,
         sql=sql.query if sql else None,
         job_type="/".join(
@@ -82,48 +88,51 @@ def _job_spec(job: OLJob) -> JobSpec:
         )
         if job_type
         else None,
-        description=f.description(job.facets),
-        owners=f.owners(job.facets),
+        description=f.description(job.facets, notes),
+        owners=f.owners(job.facets, notes),
     )
 
 
-def _run_event(event: RunEvent) -> list[CatalogEvent]:
+def _run_event(event: RunEvent, notes: list[str]) -> list[CatalogEvent]:
     complete = event.eventType == "COMPLETE"
-    parent = f.read(event.run.facets, "parent", f.ParentFacet)
-    error = f.read(event.run.facets, "errorMessage", f.ErrorMessageFacet)
+    parent = f.read(event.run.facets, "parent", f.ParentFacet, notes)
+    parent_id = _parent_run_id(parent)
+    error = f.read(event.run.facets, "errorMessage", f.ErrorMessageFacet, notes)
     inputs = [
         InputSpec(
             namespace=d.namespace,
             name=d.name,
-            fields=f.schema_fields(d.facets),
-            quality=f.quality(d.facets, d.inputFacets),
+            fields=f.schema_fields(d.facets, notes),
+            quality=f.quality(d.facets, d.inputFacets, notes),
         )
         for d in event.inputs
     ]
-    outputs = (
-        [
-            OutputSpec(
-                namespace=d.namespace,
-                name=d.name,
-                fields=f.schema_fields(d.facets),
-                column_lineage=f.column_lineage(d.facets),
-                description=f.description(d.facets),
-                owners=f.owners(d.facets),
-                quality=f.quality(d.facets, d.outputFacets),
-            )
-            for d in event.outputs
-        ]
-        if complete
-        else []
-    )
+    outputs = [
+        OutputSpec(
+            namespace=d.namespace,
+            name=d.name,
+            labels=f.labels(d.facets, notes),
+            fields=f.schema_fields(d.facets, notes),
+            column_lineage=f.column_lineage(d.facets, notes),
+            description=f.description(d.facets, notes),
+            owners=f.owners(d.facets, notes),
+            quality=f.quality(d.facets, d.outputFacets, notes),
+        )
+        for d in event.outputs
+    ]
+    _note_inferred(inputs, outputs, notes)
     inputs += _implicit_inputs(inputs, outputs)
     run = RunRecorded(
         event_time=event.eventTime,
         run_id=event.run.runId,
-        job=_job_spec(event.job),
+        job=_job_spec(event.job, notes),
         state=event.eventType,
-        parent_run_id=UUID(parent.run.runId) if parent else None,
-        parent_job=JobRef(namespace=parent.job.namespace, name=parent.job.name) if parent else None,
+        parent_run_id=parent_id,
+        parent_job=(
+            JobRef(namespace=parent.job.namespace, name=parent.job.name)
+            if parent and parent_id
+            else None
+        ),
         inputs=inputs,
         outputs=outputs,
         error_message=_error_text(error),
@@ -135,6 +144,38 @@ def _run_event(event: RunEvent) -> list[CatalogEvent]:
             events += _features(event, dataset.namespace, dataset.name, dataset.facets)
     events += _ml_run_facets(event)
     return events
+
+
+def _parent_run_id(parent: f.ParentFacet | None) -> UUID | None:
+    """The parent's run id; one that is not a UUID cannot be interpreted (an identity)."""
+    if parent is None:
+        return None
+    try:
+        return UUID(parent.run.runId)
+    except ValueError:
+        raise InvalidEventError(
+            f"run.facets.parent.run.runId: {parent.run.runId!r} is not a UUID"
+        ) from None
+
+
+def _note_inferred(inputs: list[InputSpec], outputs: list[OutputSpec], notes: list[str]) -> None:
+    """Say which fields column lineage names that the event's schemas lack (they are learnt)."""
+    schemas = {(i.namespace, i.name): {x.name for x in i.fields} for i in inputs if i.fields}
+    for output in outputs:
+        names = {x.name for x in output.fields}
+        for field, sources in sorted(output.column_lineage.items()):
+            if names and field not in names:
+                notes.append(
+                    f"output {output.namespace}/{output.name}: field {field!r} of the column "
+                    "lineage is not in its schema; learnt as observed"
+                )
+            for source in sources:
+                known = schemas.get((source.namespace, source.name))
+                if known is not None and source.field not in known:
+                    notes.append(
+                        f"input {source.namespace}/{source.name}: field {source.field!r} of the "
+                        "column lineage is not in its schema; learnt as observed"
+                    )
 
 
 def _implicit_inputs(inputs: list[InputSpec], outputs: list[OutputSpec]) -> list[InputSpec]:
@@ -244,18 +285,20 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
     return events
 
 
-def _dataset_event(event: DatasetEvent) -> list[CatalogEvent]:
+def _dataset_event(event: DatasetEvent, notes: list[str]) -> list[CatalogEvent]:
     dataset = event.dataset
     registered = DatasetRegistered(
         event_time=event.eventTime,
         namespace=dataset.namespace,
         name=dataset.name,
-        description=f.description(dataset.facets),
-        fields=f.schema_fields(dataset.facets),
-        owners=f.owners(dataset.facets),
+        description=f.description(dataset.facets, notes),
+        labels=f.labels(dataset.facets, notes),
+        fields=f.schema_fields(dataset.facets, notes),
+        column_lineage=f.column_lineage(dataset.facets, notes),
+        owners=f.owners(dataset.facets, notes),
     )
     urn = str(Urn.dataset(dataset.namespace, dataset.name))
-    whole = f.classification_tags(dataset.facets).get(None, [])
+    whole = f.classification_tags(dataset.facets, notes).get(None, [])
     return [
         registered,
         *(
@@ -265,10 +308,10 @@ def _dataset_event(event: DatasetEvent) -> list[CatalogEvent]:
     ]
 
 
-def _job_event(event: JobEvent) -> JobDeclared:
+def _job_event(event: JobEvent, notes: list[str]) -> JobDeclared:
     return JobDeclared(
         event_time=event.eventTime,
-        job=_job_spec(event.job),
+        job=_job_spec(event.job, notes),
         inputs=[DatasetRef(namespace=d.namespace, name=d.name) for d in event.inputs],
         outputs=[DatasetRef(namespace=d.namespace, name=d.name) for d in event.outputs],
     )

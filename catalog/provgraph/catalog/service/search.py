@@ -232,5 +232,10 @@ class SearchService:
 
 
 def _description(node: NodeRecord) -> str:
+    """What the document's description text searches: the description and, for a dataset,
+    its labels (free-text tags that are not classifications)."""
     stored = views.view_of(node)
-    return (stored.description if isinstance(stored, views.Described) else None) or ""
+    text = (stored.description if isinstance(stored, views.Described) else None) or ""
+    if isinstance(stored, views.Dataset) and stored.labels:
+        text = " ".join([text, *stored.labels]).strip()
+    return text

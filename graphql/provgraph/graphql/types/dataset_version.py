@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
@@ -26,6 +27,12 @@ class DatasetVersion(Node):
     @strawberry.field
     def version(self) -> str:
         return str(Urn.parse(self.record.urn).version)
+
+    @strawberry.field(
+        description="Written by a run that ended FAIL or ABORT: the data may be incomplete."
+    )
+    def run_failed(self) -> bool:
+        return views.DatasetVersion.of(self.record).run_failed
 
     @strawberry.field
     async def dataset(self, info: CtxInfo) -> _Dataset | None:

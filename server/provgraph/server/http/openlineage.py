@@ -23,6 +23,8 @@ from provgraph.server.http.auth import requires
 from provgraph.server.http.events import MAX_BATCH
 
 router = APIRouter(tags=["openlineage"])
+MAX_WARNINGS = 1000
+"""An answer lists at most this many warnings (and says how many more there were)."""
 
 
 def _kind(item: Any) -> str:
@@ -48,11 +50,14 @@ async def post_openlineage(
         raise InvalidEventError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
     submissions: list[Submission] = []
     origin: list[int] = []
+    warnings: list[dict[str, Any]] = []
     for position, item in enumerate(items):
+        notes: list[str] = []
         try:
-            events = translate(parse_openlineage(item))
+            events = translate(parse_openlineage(item, notes), notes)
         except InvalidEventError as exc:
             raise EventRejectedError(position, f"OpenLineage {_kind(item)}", exc) from exc
+        warnings += [{"position": position, "warning": note} for note in dict.fromkeys(notes)]
         digest = hashlib.sha256(canonical_json(item).encode()).hexdigest()
         for number, event in enumerate(events):
             submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
@@ -71,6 +76,8 @@ async def post_openlineage(
             "received": len(items),
             "catalog_events": len(receipts),
             "duplicates": sum(r.duplicate for r in receipts),
+            "warnings": warnings[:MAX_WARNINGS],
+            "more_warnings": max(0, len(warnings) - MAX_WARNINGS),
         },
         status_code=201,
     )

@@ -13,6 +13,9 @@ class Dataset(Described):
     KIND = NodeKind.DATASET
     namespace: str
     name: str
+    labels: list[str] = field(default_factory=list)
+    """Free-text tags that are not classifications (`domain=Customer Data`, `email: x=y`),
+    kept searchable."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +31,8 @@ class DatasetVersion(NodeView):
     """[{"name": ..., "type": ...}] in field order; empty when the schema is unknown."""
     produced_by: str | None = None
     """The URN of the run that produced it; None for registered or observed versions."""
+    run_failed: bool = False
+    """Written by a run that ended FAIL or ABORT: data that may be incomplete."""
 
     @property
     def fields(self) -> list[SchemaField]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from provgraph.catalog.model import views
@@ -135,6 +136,38 @@ def dataset_version(
     )
     add_columns(view, version, fields, at)
     return version
+
+
+def merge_fields(view: PendingView, version: Urn, fields: Sequence[FieldSpec], at: int) -> None:
+    """Add the fields a later event of the same run reports to the version it wrote."""
+    recorded = stored(view, version, views.DatasetVersion)
+    if recorded is None:
+        return
+    known = {f.name for f in recorded.fields}
+    new = [f for f in dict((f.name, f) for f in fields).values() if f.name not in known]
+    if new:
+        put(view, version, at, replace(recorded, schema=recorded.schema + schema(new)))
+    add_columns(view, version, fields, at)
+
+
+def learn_column(view: PendingView, version: Urn, field: str, at: int) -> str:
+    """The column `field` of `version`, learnt (type unknown) when its schema lacked it:
+    producers send partial schemas, and lineage that names a field is evidence of it."""
+    column = str(version.column(field))
+    if not view.has(column):
+        put(view, column, at, views.Column(name=field))
+        view.open_edge(EdgeRecord(EdgeKind.HAS_COLUMN, str(version), column, at))
+    return column
+
+
+def add_labels(view: PendingView, dataset: Urn, labels: Sequence[str], at: int) -> None:
+    """Free-text tags kept on the dataset as searchable labels (a union, sorted)."""
+    recorded = stored(view, dataset, views.Dataset)
+    if recorded is None or not labels:
+        return
+    merged = sorted(set(recorded.labels) | set(labels))
+    if merged != recorded.labels:
+        put(view, dataset, at, replace(recorded, labels=merged))
 
 
 def ensure_dataset(view: PendingView, namespace: str, name: str, at: int) -> Urn:

@@ -11,9 +11,12 @@ from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
+    add_labels,
     close_dropped_fields,
     dataset_version,
+    ensure_dataset,
     keep,
+    learn_column,
     put,
     set_owners,
     stored,
@@ -25,12 +28,38 @@ def dataset_registered(event: DatasetRegistered, view: PendingView, at: int) -> 
     base = stored(view, dataset, views.Dataset)
     base = base or views.Dataset(namespace=event.namespace, name=event.name)
     put(view, dataset, at, replace(base, description=keep(event.description, base.description)))
+    add_labels(view, dataset, event.labels, at)
+    version: Urn | None = None
     if event.fields:
         previous = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
         version = dataset_version(view, dataset, event.fields, at, None)
         if str(version) != previous:
             close_dropped_fields(view, previous, event.fields, at)
     set_owners(view, str(dataset), event.owners, at)
+    if event.column_lineage:
+        _column_lineage(event, view, dataset, version, at)
+
+
+def _column_lineage(
+    event: DatasetRegistered, view: PendingView, dataset: Urn, version: Urn | None, at: int
+) -> None:
+    """A DatasetEvent's column lineage: from the fields of the version it registers (else
+    the newest, else one learnt from the lineage) to the newest version of each source."""
+    if version is None:
+        newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
+        version = Urn.parse(newest) if newest else dataset_version(view, dataset, [], at, None)
+    for field, sources in sorted(event.column_lineage.items()):
+        target = learn_column(view, version, field, at)
+        for source in sources:
+            upstream = ensure_dataset(view, source.namespace, source.name, at)
+            newest = view.newest_member(str(upstream), NodeKind.DATASET_VERSION)
+            source_version = (
+                Urn.parse(newest) if newest else dataset_version(view, upstream, [], at, None)
+            )
+            column = learn_column(view, source_version, source.field, at)
+            if column != target:
+                view.check_acyclic(column, target)
+                view.ensure_edge(EdgeKind.DERIVED_FROM, target, column, at)
 
 
 _DECLARABLE = {

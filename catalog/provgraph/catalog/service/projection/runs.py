@@ -5,17 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.errors import InvalidEventError, UnknownReferenceError
-from provgraph.catalog.model.events import ColumnRef, InputSpec, JobDeclared, JobSpec, RunRecorded
-from provgraph.catalog.model.graph import EdgeRecord
+from provgraph.catalog.model.errors import UnknownReferenceError
+from provgraph.catalog.model.events import (
+    ColumnRef,
+    FieldSpec,
+    InputSpec,
+    JobDeclared,
+    JobSpec,
+    RunRecorded,
+)
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import rfc3339
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
+    add_labels,
     dataset_version,
     ensure_dataset,
     keep,
+    learn_column,
+    merge_fields,
     put,
     record_quality,
     schema,
@@ -54,18 +63,14 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
             described = stored(view, dataset, views.Dataset)
             assert described is not None  # ensure_dataset created it
             put(view, dataset, at, replace(described, description=output.description))
+        add_labels(view, dataset, output.labels, at)
         set_owners(view, str(dataset), output.owners, at)
-        version = dataset_version(view, dataset, output.fields, at, str(run))
+        version = _output_version(view, dataset, output.fields, at, run)
         outputs.append(dataset)
         view.ensure_edge(EdgeKind.PRODUCED, str(run), str(version), at)
         if output.quality is not None:
             record_quality(view, version, output.quality, str(run), at)
-        names = {f.name for f in output.fields}
         for field, sources in output.column_lineage.items():
-            if names and field not in names:
-                raise InvalidEventError(
-                    f"column lineage names output field {field!r}, which {dataset} does not have"
-                )
             target = _column_of(view, version, field, at)
             for source in sources:
                 source_column = _column_of(
@@ -73,8 +78,34 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
                 )
                 view.ensure_edge(EdgeKind.DERIVED_FROM, target, source_column, at)
 
+    _mark_failed_outputs(view, run, at)
     read = [v.container() for v in inputs.values()]
     _update_job_lineage(view, job, previous_version, event.job.version, read, outputs, at)
+
+
+def _output_version(
+    view: PendingView, dataset: Urn, fields: list[FieldSpec], at: int, run: Urn
+) -> Urn:
+    """The version of `dataset` this run writes. A run's events are merged: the version its
+    first event with this output created takes the fields later events add (a START with the
+    schema and an empty COMPLETE, or a partial schema completed later, make one version)."""
+    for edge in view.edges_from(str(run), EdgeKind.PRODUCED):
+        written = Urn.parse(edge.dst)
+        if written.container() == dataset:
+            merge_fields(view, written, fields, at)
+            return written
+    return dataset_version(view, dataset, fields, at, str(run))
+
+
+def _mark_failed_outputs(view: PendingView, run: Urn, at: int) -> None:
+    """Outputs of a run that ended FAIL or ABORT are marked as such."""
+    recorded = stored(view, run, views.Run)
+    if recorded is None or recorded.state not in ("FAIL", "ABORT"):
+        return
+    for edge in view.edges_from(str(run), EdgeKind.PRODUCED):
+        version = stored(view, edge.dst, views.DatasetVersion)
+        if version is not None and not version.run_failed:
+            put(view, edge.dst, at, replace(version, run_failed=True))
 
 
 def job_declared(event: JobDeclared, view: PendingView, at: int) -> None:
@@ -178,19 +209,7 @@ def _input_version(inputs: dict[tuple[str, str], Urn], source: ColumnRef, output
 
 
 def _column_of(view: PendingView, version: Urn, field: str, at: int) -> str:
-    column = str(version.column(field))
-    if view.has(column):
-        return column
-    recorded = stored(view, version, views.DatasetVersion)
-    if recorded is not None and recorded.schema:
-        known = ", ".join(f.name for f in recorded.fields)
-        raise UnknownReferenceError(
-            f"column {field!r} is not in dataset version {version} (fields: {known})", urn=column
-        )
-    # a version with an unknown schema learns its columns from the lineage that uses them
-    put(view, column, at, views.Column(name=field))
-    view.open_edge(EdgeRecord(EdgeKind.HAS_COLUMN, str(version), column, at))
-    return column
+    return learn_column(view, version, field, at)
 
 
 def _update_job_lineage(
@@ -207,7 +226,8 @@ def _update_job_lineage(
     if previous_version is not None and version is not None and previous_version != version:
         for kind in (EdgeKind.READS, EdgeKind.WRITES):
             for edge in view.edges_from(str(job), kind, open_only=True):
-                if (kind, edge.dst) not in wanted:
+                # a late event (producers send out of order) never closes what newer ones opened
+                if (kind, edge.dst) not in wanted and edge.valid_from <= at:
                     view.close_edge(edge, at)
     for kind, dataset in sorted(wanted):
         view.ensure_edge(kind, str(job), dataset, at)
