@@ -18,6 +18,7 @@ class ProvgraphValidationAction(ValidationAction):
     action never fails the checkpoint: results are queued and sent by a background thread."""
 
     type: Literal["provgraph"] = "provgraph"
+    name: str = "provgraph"
     namespace: str
     dataset_name: str | None = None
     url: str | None = None
