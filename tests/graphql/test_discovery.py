@@ -92,3 +92,53 @@ def test_search_hits_carry_what_a_result_card_shows(server: RunningServer) -> No
     assert ":public.trips#" in location["source"]  # set on the field, every version
     assert location["source"].endswith(("#pickup_lat", "#pickup_lon"))
     assert location["path"][0] == ENTROPY
+
+
+WHAT_IF = """query($urn: ID!, $tag: String!) {
+  whatIf(classify: {urn: $urn, tag: $tag}) {
+    __typename
+    ... on WhatIfResult { affectedFeatures entries { subject action purpose allowedNow allowedThen newReasons } }
+    ... on NotFoundError { urn }
+    ... on InvalidInputError { field message }
+    ... on ForbiddenError { requiredRole }
+  }
+}"""
+FARE = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips#fare_amount"
+
+
+def test_what_if_reports_new_denials_and_changes_nothing(server: RunningServer) -> None:
+    before = _decisions(server)
+    answer = gql(server, WHAT_IF, urn=FARE, tag="consent:marketing")["whatIf"]
+    assert answer["__typename"] == "WhatIfResult"
+    assert answer["affectedFeatures"]
+    assert all(":avg_fare@" in f for f in answer["affectedFeatures"])
+    subjects = {e["subject"] for e in answer["entries"]}
+    assert "urn:provgraph:deployment:production:fraud-detector" in subjects
+    for entry in answer["entries"]:
+        assert any("consented for marketing only" in r for r in entry["newReasons"])
+    assert _decisions(server) == before
+    fare = gql(server, '{ node(urn: "%s") { ... on Column { classifications { tag } } } }' % FARE)
+    assert fare["node"]["classifications"] == []
+    # a tag the policies do not care about for this purpose adds no denial
+    quiet = gql(server, WHAT_IF, urn=FARE, tag="internal")["whatIf"]
+    assert quiet["entries"] == [] and quiet["affectedFeatures"]
+
+
+def test_what_if_refuses_bad_input(server: RunningServer) -> None:
+    bad_tag = gql(server, WHAT_IF, urn=FARE, tag="two words")["whatIf"]
+    assert bad_tag["__typename"] == "InvalidInputError"
+    not_taggable = gql(
+        server, WHAT_IF, urn="urn:provgraph:deployment:production:fraud-detector", tag="pii"
+    )
+    assert not_taggable["whatIf"]["__typename"] == "InvalidInputError"
+    unknown = gql(server, WHAT_IF, urn="urn:provgraph:column:x:y#z", tag="pii")["whatIf"]
+    assert unknown["__typename"] == "NotFoundError"
+    malformed = gql(server, WHAT_IF, urn="not a urn", tag="pii")["whatIf"]
+    assert malformed["__typename"] in {"InvalidInputError", "NotFoundError"}
+
+
+def test_what_if_needs_the_steward_role(tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = tmp_path_factory.mktemp("whatif") / "data"
+    with serving(data, "--demo", anonymous="reader") as reader_server:
+        answer = gql(reader_server, WHAT_IF, urn=FARE, tag="pii")["whatIf"]
+    assert answer == {"__typename": "ForbiddenError", "requiredRole": "steward"}

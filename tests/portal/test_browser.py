@@ -357,6 +357,15 @@ def test_steward_view(server: RunningServer, page: Page, tmp_path: Path) -> None
     expect(report.locator("tbody tr")).not_to_have_count(0)
     page.fill("#since", "2026-01-01T00:00")
     expect(page.locator("h3", has_text="Newly non-compliant")).to_be_visible()
+    fare = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips#fare_amount"
+    page.fill("#whatif-urn", fare)
+    page.fill("#whatif-tag", "consent:marketing")
+    page.get_by_role("button", name="What would be denied?").click()
+    expect(page.get_by_test_id("whatif-affected")).to_contain_text("avg_fare")
+    result = page.get_by_test_id("whatif-result")
+    expect(result).to_contain_text("production/fraud-detector")
+    expect(result).to_contain_text("consented for marketing only")
+    page.get_by_test_id("whatif-result").scroll_into_view_if_needed()
     screenshot(page, "portal-steward", tmp_path)
 
 

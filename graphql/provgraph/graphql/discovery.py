@@ -9,14 +9,22 @@ from typing import Annotated
 import strawberry
 from pydantic import ValidationError
 
+from provgraph.catalog.access import Role
 from provgraph.catalog.model import views
-from provgraph.catalog.model.errors import UnknownReferenceError
+from provgraph.catalog.model.errors import InvalidUrnError, NodeNotFoundError, UnknownReferenceError
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.graphql.outcomes import invalid_input
 from provgraph.graphql.resolve import CtxInfo
-from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
-from provgraph.graphql.types.usability import FeatureUsability, Viewer
+from provgraph.graphql.types.errors import ForbiddenError, InvalidInputError, NotFoundError
+from provgraph.graphql.types.usability import (
+    ClassifyInput,
+    FeatureUsability,
+    Viewer,
+    WhatIfEntry,
+    WhatIfResult,
+)
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.what_if import what_if_classified
 
 MAX_USABILITY_FEATURES = 100
 PURPOSE_SCAN = 1000
@@ -33,6 +41,12 @@ class FeatureUsabilityList:
 FeatureUsabilityResult = Annotated[
     FeatureUsabilityList | NotFoundError | InvalidInputError,
     strawberry.union("FeatureUsabilityOutcome"),
+]
+
+
+WhatIfOutcome = Annotated[
+    WhatIfResult | NotFoundError | InvalidInputError | ForbiddenError,
+    strawberry.union("WhatIfOutcome"),
 ]
 
 
@@ -103,3 +117,48 @@ class DiscoveryQuery:
         except UnknownReferenceError as exc:
             return NotFoundError(message=str(exc), urn=exc.urn)
         return FeatureUsabilityList(purpose=purpose, action=action, features=found)
+
+    @strawberry.field(
+        description="What if this column, dataset or feature were tagged: which model versions "
+        "and live deployments would the active policies deny, for which new reasons? Look-only "
+        "(nothing is recorded or changed); steward role."
+    )
+    async def what_if(self, info: CtxInfo, classify: ClassifyInput) -> WhatIfOutcome:
+        if info.context.role < Role.STEWARD:
+            return ForbiddenError(
+                message=f"whatIf needs the steward role; {info.context.actor} has "
+                f"{info.context.role.label}",
+                required_role=Role.STEWARD.label,
+            )
+        context = info.context
+        try:
+            answer = await asyncio.to_thread(
+                what_if_classified,
+                context.catalog,
+                context.gate,
+                urn=str(classify.urn),
+                tag=classify.tag,
+                actor=context.actor,
+            )
+        except (NodeNotFoundError, UnknownReferenceError) as exc:
+            return NotFoundError(message=str(exc), urn=exc.urn)
+        except InvalidUrnError as exc:
+            return InvalidInputError(message=str(exc), field="classify.urn")
+        except ValueError as exc:
+            return InvalidInputError(message=str(exc), field="classify")
+        return WhatIfResult(
+            urn=strawberry.ID(answer.urn),
+            tag=answer.tag,
+            affected_features=[strawberry.ID(f) for f in answer.affected_features],
+            entries=[
+                WhatIfEntry(
+                    subject=strawberry.ID(e.subject),
+                    action=e.action,
+                    purpose=e.purpose,
+                    allowed_now=e.allowed_now,
+                    allowed_then=e.allowed_then,
+                    new_reasons=e.new_reasons,
+                )
+                for e in answer.entries
+            ],
+        )

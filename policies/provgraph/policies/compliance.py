@@ -47,7 +47,9 @@ class BacktestChange:
     would_deny: list[str]
 
 
-def recheck(catalog: Catalog, gate: FeatureUseGate, *, actor: str) -> list[ComplianceEntry]:
+def compliance_questions(catalog: Catalog) -> list[tuple[str, FeatureUseRequest]]:
+    """Every model version (may it train for its purpose?) and live deployment (may it serve?)
+    that has training features recorded."""
     reader = catalog.reader
     questions: list[tuple[str, FeatureUseRequest]] = []
     for urn in reader.list_urns(NodeKind.MODEL_VERSION, offset=0, limit=1_000_000):
@@ -60,11 +62,14 @@ def recheck(catalog: Catalog, gate: FeatureUseGate, *, actor: str) -> list[Compl
             continue  # retired
         purpose = reader.view(urn, views.Deployment).purpose or UNSPECIFIED_PURPOSE
         questions.append((urn, FeatureUseRequest(action="serve", purpose=purpose, deployment=urn)))
+    # nothing to decide without training features recorded
+    return [(subject, request) for subject, request in questions if _has_features(catalog, subject)]
+
+
+def recheck(catalog: Catalog, gate: FeatureUseGate, *, actor: str) -> list[ComplianceEntry]:
     entries = []
-    for subject, request in questions:
+    for subject, request in compliance_questions(catalog):
         before = _last_decision(catalog, subject, request.action)
-        if not _has_features(catalog, subject):
-            continue  # nothing to decide: no training features recorded
         result = gate.check_feature_use(request, actor=actor)
         entries.append(
             ComplianceEntry(

@@ -12,6 +12,7 @@ allow.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -87,9 +88,17 @@ class FeatureUseGate:
     def engine(self) -> PolicyEngine:
         return self._engine
 
-    def assess_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseAssessment:
+    def assess_feature_use(
+        self,
+        request: FeatureUseRequest,
+        *,
+        actor: str,
+        extra_classifications: Mapping[str, Collection[str]] | None = None,
+    ) -> FeatureUseAssessment:
         """The decision without recording it: for look-only questions (the portal greying what a
-        purpose may not use, what-if, dry runs), never for a decision that gates real work."""
+        purpose may not use, what-if, dry runs), never for a decision that gates real work.
+        `extra_classifications` (feature or feature-version URN -> tags) adds hypothetical
+        classifications to the policy input: what-if."""
         model = self._model(request)
         deployment = self._deployment(request)
         if deployment and model is None:
@@ -97,6 +106,13 @@ class FeatureUseGate:
             model = self._model_props(served[0].dst) if served else None
         features = request.features or (self._training_features(model["urn"]) if model else [])
         described, explanations = self._features(features)
+        for feature in described if extra_classifications else []:
+            extra = {
+                tag
+                for key in (feature["urn"], feature["feature"], feature["version"])
+                for tag in (extra_classifications or {}).get(key or "", ())
+            }
+            feature["classifications"] = sorted(set(feature["classifications"]) | extra)
         document: dict[str, Any] = {
             "action": request.action,
             "purpose": request.purpose,

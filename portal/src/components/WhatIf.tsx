@@ -1,17 +1,20 @@
 // What-if: "tag this column pii" — what would the active policies then deny? Asks the server's
-// look-only whatIf query (nothing is recorded or changed).
+// look-only whatIf query (nothing is recorded or changed); older servers without it say so.
 import { useEffect, useState, type FormEvent } from "react";
 import { gql } from "../api";
+import { humanize } from "../urn";
 import { NodeLink } from "./Badges";
 import { Empty, ErrorState } from "./States";
 
 type Field = { name: string; args: { name: string }[] };
+type Entry = { subject: string; action: string; purpose: string; allowedNow: boolean; allowedThen: boolean; newReasons: string[] };
 
 export function WhatIf() {
   const [field, setField] = useState<Field | null | undefined>(undefined);
   const [urn, setUrn] = useState("");
   const [tag, setTag] = useState("pii");
-  const [result, setResult] = useState<{ subject: string; action: string; purpose: string; deny: string[] }[] | null>(null);
+  const [result, setResult] = useState<Entry[] | null>(null);
+  const [affected, setAffected] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -24,17 +27,23 @@ export function WhatIf() {
     event.preventDefault();
     setError(null);
     try {
-      const data = await gql<{ whatIf: { __typename: string; message?: string; newlyDenied?: { subject: string; action: string; purpose: string; deny: string[] }[] } }>(
+      const data = await gql<{ whatIf: { __typename: string; message?: string; affectedFeatures?: string[]; entries?: Entry[] } }>(
         `query WhatIf($urn: ID!, $tag: String!) { whatIf(classify: { urn: $urn, tag: $tag }) {
           __typename
-          ... on WhatIfResult { newlyDenied { subject action purpose deny } }
+          ... on WhatIfResult { affectedFeatures entries { subject action purpose allowedNow allowedThen newReasons } }
           ... on NotFoundError { message }
           ... on InvalidInputError { message }
+          ... on ForbiddenError { message }
         } }`,
         { urn: urn.trim(), tag: tag.trim() },
       );
-      if (data.whatIf.newlyDenied) setResult(data.whatIf.newlyDenied);
-      else setError(data.whatIf.message ?? "no answer");
+      if (data.whatIf.entries) {
+        setResult(data.whatIf.entries);
+        setAffected(data.whatIf.affectedFeatures ?? []);
+      } else {
+        setResult(null);
+        setError(data.whatIf.message ?? "no answer");
+      }
     } catch (e) {
       setError((e as Error).message);
     }
@@ -60,12 +69,27 @@ export function WhatIf() {
         </form>
       )}
       {error && <ErrorState message={error} />}
-      {result && result.length === 0 && <Empty>Nothing more would be denied.</Empty>}
+      {result && (
+        <p data-testid="whatif-affected">
+          The tag would reach {affected.length} feature version{affected.length === 1 ? "" : "s"}
+          {affected.length > 0 && ": "}
+          {affected.map((f, i) => (
+            <span key={f}>
+              {i > 0 && ", "}
+              <NodeLink urn={f} />
+            </span>
+          ))}
+          .
+        </p>
+      )}
+      {result && result.length === 0 && <Empty>No model version or live deployment would gain a denial.</Empty>}
       {result && result.length > 0 && (
         <ul data-testid="whatif-result">
           {result.map((r) => (
             <li key={`${r.subject}|${r.action}|${r.purpose}`}>
-              <NodeLink urn={r.subject} /> ({r.action} for {r.purpose}) would be denied: {r.deny.join("; ")}
+              <NodeLink urn={r.subject} /> ({r.action} for {r.purpose};{" "}
+              {r.allowedNow ? (r.allowedThen ? "still allowed" : "allowed now, denied then") : "already denied, for more reasons then"}):{" "}
+              {humanize(r.newReasons.join("; "))}
             </li>
           ))}
         </ul>

@@ -21,3 +21,27 @@ class FeatureUsability:
     allow: bool
     deny: list[str]
     obligations: list[str]
+
+
+@strawberry.input(description="A hypothetical classification: tag this asset with this tag.")
+class ClassifyInput:
+    urn: strawberry.ID = strawberry.field(description="A column, dataset or feature.")
+    tag: str
+
+
+@strawberry.type(description="A model version or live deployment the hypothetical tag affects.")
+class WhatIfEntry:
+    subject: strawberry.ID
+    action: str
+    purpose: str
+    allowed_now: bool
+    allowed_then: bool
+    new_reasons: list[str] = strawberry.field(description="Deny reasons the tag would add.")
+
+
+@strawberry.type(description="What the active policies would deny if the asset were tagged.")
+class WhatIfResult:
+    urn: strawberry.ID
+    tag: str
+    affected_features: list[strawberry.ID]
+    entries: list[WhatIfEntry]

@@ -1,0 +1,85 @@
+"""What if this column, dataset or feature were tagged? Which model versions and live
+deployments would the active policies then deny, and for what new reasons?
+
+Look-only: the decisions are assessed, never recorded, and the catalog is not changed. The tag
+is taken to reach every feature downstream of the asset in its lineage (as propagation would),
+except feature versions declared declassifying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provgraph.catalog.model import views
+from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.traversal import Direction
+from provgraph.policies.compliance import compliance_questions
+from provgraph.policies.gate import FeatureUseGate
+
+TAGGABLE = {NodeKind.COLUMN, NodeKind.DATASET, NodeKind.FEATURE, NodeKind.FEATURE_VERSION}
+MAX_TAG = 200
+WALK_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class WhatIfEntry:
+    subject: str
+    action: str
+    purpose: str
+    allowed_now: bool
+    allowed_then: bool
+    new_reasons: list[str]
+    """Deny reasons the hypothetical tag would add."""
+
+
+@dataclass(frozen=True)
+class WhatIfAnswer:
+    urn: str
+    tag: str
+    affected_features: list[str]
+    entries: list[WhatIfEntry]
+
+
+def what_if_classified(
+    catalog: Catalog, gate: FeatureUseGate, *, urn: str, tag: str, actor: str
+) -> WhatIfAnswer:
+    """Raises ValueError for a bad tag or an asset that cannot be tagged, and the catalog's
+    errors for a malformed or unknown URN."""
+    tag = tag.strip()
+    if not tag or len(tag) > MAX_TAG or any(c.isspace() for c in tag):
+        raise ValueError(f"a tag is 1 to {MAX_TAG} characters with no spaces, got {tag!r}")
+    walked = catalog.lineage.lineage(
+        urn, direction=Direction.DOWNSTREAM, depth=100, limit=WALK_LIMIT, include_edges=False
+    )
+    kind = walked.nodes[0].kind if walked.nodes else None
+    if kind not in TAGGABLE:
+        allowed = ", ".join(sorted(k.value for k in TAGGABLE))
+        raise ValueError(f"only a {allowed} can be tagged, not {kind.value if kind else urn}")
+    versions = [n.urn for n in walked.nodes if n.kind is NodeKind.FEATURE_VERSION]
+    kept = {
+        version: found
+        for version, found in catalog.reader.views(versions, views.FeatureVersion).items()
+        if not found.declassifying
+    }
+    affected = set(kept) | {n.urn for n in walked.nodes if n.kind is NodeKind.FEATURE}
+    extra = {feature: [tag] for feature in affected}
+    entries = []
+    for subject, request in compliance_questions(catalog) if affected else []:
+        now = gate.assess_feature_use(request, actor=actor).decision
+        then = gate.assess_feature_use(request, actor=actor, extra_classifications=extra).decision
+        new = [reason for reason in then.deny if reason not in now.deny]
+        if new:
+            entries.append(
+                WhatIfEntry(
+                    subject=subject,
+                    action=request.action,
+                    purpose=request.purpose,
+                    allowed_now=now.allow,
+                    allowed_then=then.allow,
+                    new_reasons=new,
+                )
+            )
+    return WhatIfAnswer(
+        urn=walked.root, tag=tag, affected_features=sorted(affected), entries=entries
+    )
