@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal
 
@@ -14,6 +14,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key
+from provgraph.catalog.model.timeutil import in_utc, rfc3339
 from provgraph.client._transport import Retry, exchange
 from provgraph.client.batch import EventBatch
 from provgraph.client.errors import FeatureUseDeniedError, GraphQLError
@@ -46,9 +47,7 @@ _ENTRIES = TypeAdapter(list[ComplianceEntry])
 def _time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp {moment.isoformat()} has no timezone; give one (e.g. UTC)")
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return rfc3339(in_utc(moment))
 
 
 def _params(**values: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from provgraph.catalog.model.errors import InvalidArgumentError
 
@@ -18,12 +18,23 @@ OPEN_END = 2**63 - 1
 """`valid_to` of an edge that is still open."""
 
 
-def to_micros(moment: datetime) -> int:
+def in_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; InvalidArgumentError when it has no time zone or when UTC cannot
+    express it (year 1 with a positive offset, year 9999 with a negative one)."""
     if moment.tzinfo is None:
         raise InvalidArgumentError(
             f"timestamp {moment.isoformat()} has no timezone; give one (e.g. +00:00)"
         )
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgumentError(
+            f"timestamp {moment.isoformat()} is outside the years 1-9999 in UTC"
+        ) from None
+
+
+def to_micros(moment: datetime) -> int:
+    delta = in_utc(moment) - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -48,6 +59,7 @@ def parse_timestamp(text: str) -> datetime:
         raise InvalidArgumentError(
             f"timestamp {text!r} has no timezone; add one (e.g. +00:00 or Z)"
         )
+    in_utc(moment)
     return moment
 
 
@@ -56,14 +68,14 @@ def rfc3339(moment: datetime) -> str:
     (`2026-02-01T00:00:00Z`, microseconds when there are any). A naive value is taken as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return in_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def utc(moment: datetime | None) -> datetime | None:
     """`moment` in UTC (answers echo the moment asked in the one time format)."""
     if moment is None or moment.tzinfo is None:  # a naive moment is refused downstream
         return moment
-    return moment.astimezone(UTC)
+    return in_utc(moment)
 
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -77,7 +89,18 @@ def _not_a_number(value: object) -> object:
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_not_a_number)]
+def _expressible_in_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the moment is outside the years 1-9999 in UTC") from None
+    return moment
+
+
+Moment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_expressible_in_utc)]
 """A datetime given as ISO 8601 text (naive allowed where the caller allows it)."""
-AwareMoment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+AwareMoment = Annotated[
+    AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_expressible_in_utc)
+]
 """A datetime given as ISO 8601 text with a time zone."""

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.timeutil import AwareMoment
 from provgraph.catalog.model.validation import describe
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
@@ -49,7 +50,7 @@ class OLOutputDataset(OLDataset):
 
 
 class _Envelope(_OL):
-    eventTime: AwareDatetime  # noqa: N815
+    eventTime: AwareMoment  # noqa: N815
     producer: Annotated[str, StringConstraints(max_length=4096)] = ""
     schemaURL: Annotated[str, StringConstraints(max_length=4096)] = ""  # noqa: N815
 

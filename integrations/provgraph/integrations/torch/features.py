@@ -53,7 +53,7 @@ class Manifest:
 
     def as_facts(self) -> dict[str, str | int | float | bool | None]:
         """The flat form kept in the training set's manifest in the catalog."""
-        return {
+        facts: dict[str, str | int | float | bool | None] = {
             "path": self.path,
             "label": self.label,
             "rows": self.rows,
@@ -64,6 +64,7 @@ class Manifest:
             "seed": self.seed,
             "columns": ",".join(f.column for f in self.features),
         }
+        return {name: value for name, value in facts.items() if value is not None}
 
 
 class FeatureTable(Dataset[tuple[torch.Tensor, torch.Tensor]]):
