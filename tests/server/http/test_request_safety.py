@@ -265,6 +265,7 @@ def test_a_corrupt_token_file_fails_closed_without_paths(
             answer = httpx.request(method, f"{server.url}{path}", json=body, headers=headers)
             assert answer.status_code == 503, (path, answer.text)
             assert str(data) not in answer.text and "/" not in answer.json()["detail"]
+            assert answer.json()["error"] == "TokenStoreUnavailableError"
     finally:
         tokens.write_text(kept)
     assert httpx.get(f"{server.url}/api/v1/search", headers=headers).status_code == 200

@@ -109,7 +109,7 @@ class RequestGuard:
             )
             return
         except TokenStoreUnavailableError as exc:
-            await _answer(send, 503, "TokensUnavailable", str(exc))
+            await _answer(send, 503, type(exc).__name__, str(exc))
             return
         content_type = request.headers.get("content-type")
         if content_type is None and not _has_body(request):
