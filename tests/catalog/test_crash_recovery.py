@@ -11,7 +11,7 @@ from pathlib import Path
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import demo_phases, load_demo
 from provgraph.catalog.settings import Settings
-from tests.support.demo import DEMO_COUNTS
+from tests.support.demo import DEMO_COUNTS, DEMO_EVENTS
 from tests.support.dump import dump
 
 PHASE_ONE_EVENTS = len(demo_phases()[0](lambda name: name))
@@ -35,7 +35,7 @@ def test_kill_after_log_append_then_restart(tmp_path: Path) -> None:
         assert catalog.recovered == PHASE_ONE_EVENTS
         assert catalog.store.applied_seq() == PHASE_ONE_EVENTS
         load_demo(catalog)  # the rest of the demo; phase one is all duplicates now
-        assert catalog.log.last_seq() == 28
+        assert catalog.log.last_seq() == DEMO_EVENTS
         recovered = dump(catalog.store)
 
     with Catalog(Settings(data=tmp_path / "clean")) as clean:

@@ -15,9 +15,9 @@ from provgraph.catalog.model.errors import LogMismatchError
 from provgraph.catalog.service.catalog import Catalog, rebuild
 from provgraph.catalog.service.demo import demo_phases, load_demo
 from provgraph.catalog.settings import Settings
+from tests.support.demo import DEMO_EVENTS
 from tests.support.events import dataset, subs
 
-DEMO_EVENTS = 28
 PHASE_ONE = len(demo_phases()[0](lambda name: name))
 
 

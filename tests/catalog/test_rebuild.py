@@ -7,7 +7,7 @@ from pathlib import Path
 from provgraph.catalog.service.catalog import Catalog, rebuild
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
-from tests.support.demo import DEMO_COUNTS
+from tests.support.demo import DEMO_COUNTS, DEMO_EVENTS
 from tests.support.dump import dump
 
 
@@ -16,7 +16,7 @@ def test_rebuild_yields_the_same_graph(tmp_path: Path) -> None:
     with Catalog(settings) as catalog:
         load_demo(catalog)
         before = dump(catalog.store)
-    assert rebuild(settings) == 28
+    assert rebuild(settings) == DEMO_EVENTS
     with Catalog(settings) as rebuilt:
         assert rebuilt.recovered == 0
         assert dump(rebuilt.store) == before
@@ -39,6 +39,6 @@ def test_rebuild_into_neo4j_matches_the_embedded_graph(tmp_path: Path, arcadedb:
             "neo4j_database": arcadedb.database,
         }
     )
-    assert rebuild(bolt) == 28
+    assert rebuild(bolt) == DEMO_EVENTS
     with Catalog(bolt) as moved:
         assert dump(moved.store) == expected

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.events import (
     CatalogEvent,
     ClassificationChanged,
@@ -20,13 +21,21 @@ from provgraph.catalog.model.events import (
     TrainingSetCreated,
 )
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
 from provgraph.policies.bundle import PolicyBundle
-from provgraph.policies.compliance import backtest, recheck
+from provgraph.policies.compliance import (
+    Baseline,
+    ComplianceEntry,
+    backtest,
+    recheck,
+    what_if,
+)
 from provgraph.policies.embedded import EmbeddedEngine
-from provgraph.policies.gate import FeatureUseGate
+from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 from tests.support.events import at, dataset
 
 MV = "urn:provgraph:model-version:ads@" + "b" * 16
@@ -158,3 +167,113 @@ def test_the_cli(settings: Settings, tmp_path: Path) -> None:
     assert broken.returncode == 4 and "b.rego:2" in broken.stderr
     missing = cli("backtest")
     assert missing.returncode == 4 and "--bundle" in missing.stderr
+
+
+def test_feature_use_checks_in_between_never_reset_the_baseline(settings: Settings) -> None:
+    with Catalog(settings) as catalog:
+        _ads_catalog(catalog)
+        gate = FeatureUseGate(catalog, EmbeddedEngine(PolicyBundle.builtin()))
+        first = recheck(catalog, gate, actor="auditor")
+        _tag_age_pii(catalog)
+        # a feature-use check (denied now) between two reports must not become the baseline
+        ask = FeatureUseRequest(action="train", purpose="advertising", model_version=MV)
+        assert not gate.check_feature_use(ask, actor="trainer").allow
+        second = recheck(catalog, gate, actor="auditor")
+        assert [e.newly_non_compliant for e in second] == [True, True]
+        assert second[0].baseline_decision == first[0].decision
+        # the default baseline is the previous report: now both were already denied there
+        third = recheck(catalog, gate, actor="auditor")
+        assert [e.newly_non_compliant for e in third] == [False, False]
+        # an explicit baseline: the report in force at a moment, or under a bundle revision
+        at_first = recheck(
+            catalog,
+            gate,
+            actor="auditor",
+            baseline=Baseline(at=max(_created(catalog, e) for e in first)),
+        )
+        assert [e.newly_non_compliant for e in at_first] == [True, True]
+        revision = catalog.get_node(third[0].decision)
+        assert revision is not None
+        under = views.PolicyDecision.of(revision).bundle_revision
+        by_bundle = recheck(
+            catalog, gate, actor="auditor", baseline=Baseline(bundle_revision=under)
+        )
+        assert [e.previously_allowed for e in by_bundle] == [False, False]
+        unknown = recheck(catalog, gate, actor="auditor", baseline=Baseline(bundle_revision="nope"))
+        assert [e.previously_allowed for e in unknown] == [None, None]
+
+
+def _created(catalog: Catalog, entry: ComplianceEntry) -> datetime:
+    node = catalog.get_node(entry.decision)
+    assert node is not None
+    moment = from_micros(node.created_at)
+    assert moment is not None
+    return moment
+
+
+def test_what_if_names_what_a_new_tag_would_block_without_writing(settings: Settings) -> None:
+    with Catalog(settings) as catalog:
+        _ads_catalog(catalog)
+        gate = FeatureUseGate(catalog, EmbeddedEngine(PolicyBundle.builtin()))
+        logged = catalog.log.last_seq() if hasattr(catalog.log, "last_seq") else None
+        counts = catalog.index.counts()
+        entries = what_if(
+            catalog, gate, actor="steward", tags=[("urn:provgraph:column:db:users#age", "pii")]
+        )
+        assert [(e.subject, e.allowed_now, e.would_allow) for e in entries] == [
+            (MV, True, False),
+            ("urn:provgraph:deployment:staging:ads", True, False),
+        ]
+        assert all(e.newly_denied for e in entries)
+        assert "cannot be used for advertising" in entries[0].would_deny[0]
+        assert catalog.index.counts() == counts  # nothing recorded, not even a decision
+        if logged is not None:
+            assert catalog.log.last_seq() == logged
+        untouched = what_if(catalog, gate, actor="steward")
+        assert [e.would_allow for e in untouched] == [True, True]
+
+
+def test_the_demo_is_compliant_in_production_with_one_violation(settings: Settings) -> None:
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+        gate = FeatureUseGate(catalog, EmbeddedEngine(PolicyBundle.builtin()))
+        report = {e.subject: e for e in recheck(catalog, gate, actor="auditor")}
+        assert report["urn:provgraph:deployment:production:fraud-detector"].allow
+        denied = [e for e in report.values() if not e.allow]
+        assert {e.subject for e in denied} == {
+            "urn:provgraph:model-version:rider-promo@" + denied[0].subject.split("@")[1],
+            "urn:provgraph:deployment:staging:rider-promo",
+        }
+        assert all("consented for fraud_detection only" in e.deny[0] for e in denied)
+        # a what-if changes something: tagging the raw fare column pii blocks nothing that
+        # fraud detection may use, while tagging it for advertising-only consent would
+        blocked = what_if(
+            catalog,
+            gate,
+            actor="steward",
+            tags=[
+                (
+                    "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips#fare_amount",
+                    "consent:billing",
+                )
+            ],
+        )
+        newly = {e.subject for e in blocked if e.newly_denied}
+        assert "urn:provgraph:deployment:production:fraud-detector" in newly
+
+
+def test_routine_serving_decisions_are_aggregated(settings: Settings) -> None:
+    with Catalog(settings) as catalog:
+        _ads_catalog(catalog)
+        gate = FeatureUseGate(catalog, EmbeddedEngine(PolicyBundle.builtin()))
+        ask = FeatureUseRequest(
+            action="serve", purpose="advertising", deployment="urn:provgraph:deployment:staging:ads"
+        )
+        first = gate.check_feature_use(ask, actor="server")
+        again = [gate.check_feature_use(ask, actor="server") for _ in range(20)]
+        assert {d.decision_urn for d in again} == {first.decision_urn}
+        assert catalog.index.count_of_kind(NodeKind.POLICY_DECISION) == 1
+        train = FeatureUseRequest(action="train", purpose="advertising", model_version=MV)
+        gate.check_feature_use(train, actor="trainer")
+        gate.check_feature_use(train, actor="trainer")
+        assert catalog.index.count_of_kind(NodeKind.POLICY_DECISION) == 3  # gating: every one

@@ -3,6 +3,7 @@ GET) never writes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -20,7 +21,7 @@ from provgraph.graphql.types.feature_use import (
     FeatureUseInput,
     FeatureUseResult,
 )
-from provgraph.policies.compliance import recheck
+from provgraph.policies.compliance import Baseline, recheck
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 
 FeatureUseOutcome = Annotated[
@@ -71,16 +72,24 @@ def feature_use(info: CtxInfo, input: FeatureUseInput) -> FeatureUseOutcome:
     )
 
 
-def compliance_report(info: CtxInfo) -> list[ComplianceEntry]:
+def compliance_report(
+    info: CtxInfo,
+    baseline_at: datetime | None = None,
+    baseline_bundle_revision: str | None = None,
+) -> list[ComplianceEntry]:
     """Re-evaluate every model version and live deployment under the active policies and the
     catalog as it is now (decisions are recorded); newly non-compliant ones were allowed at
-    their last recorded decision."""
+    the baseline: the report in force at `baselineAt`, the last one under
+    `baselineBundleRevision`, or by default the previous report."""
     if info.context.role < Role.STEWARD:
         raise PermissionError(
             f"complianceReport needs the steward role; {info.context.actor} has "
             f"{info.context.role.label}"
         )
-    entries = recheck(info.context.catalog, info.context.gate, actor=info.context.actor)
+    baseline = Baseline(at=baseline_at, bundle_revision=baseline_bundle_revision)
+    entries = recheck(
+        info.context.catalog, info.context.gate, actor=info.context.actor, baseline=baseline
+    )
     return [
         ComplianceEntry(
             subject=strawberry.ID(e.subject),
@@ -91,6 +100,9 @@ def compliance_report(info: CtxInfo) -> list[ComplianceEntry]:
             previously_allowed=e.previously_allowed,
             newly_non_compliant=e.newly_non_compliant,
             decision_urn=strawberry.ID(e.decision),
+            baseline_decision_urn=(
+                strawberry.ID(e.baseline_decision) if e.baseline_decision else None
+            ),
         )
         for e in entries
     ]

@@ -2,18 +2,27 @@
 
 - `recheck` re-evaluates every registered model version (may it be trained for its purpose?)
   and every live deployment (may it serve?) under the active policies and the catalog as it is
-  now, records the decisions, and reports the newly non-compliant ones: allowed at their last
-  recorded decision, denied now.
+  now, records the decisions (origin `compliance`), and reports the newly non-compliant ones:
+  allowed at the baseline, denied now. The baseline is an earlier compliance report: the one in
+  force at a moment, the last one made under a bundle revision, or by default the previous
+  report. Feature-use checks made in between (origin `use`) never move it.
+- `what_if` answers, without writing anything, which model versions and live deployments would
+  be denied if columns were tagged (and/or a candidate bundle were active), and why.
 - `backtest` replays recorded decisions, from their recorded inputs, under a candidate bundle
   and reports which would change, before the bundle is rolled out.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.timeutil import to_micros
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.policies.engine import PolicyEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
@@ -29,8 +38,10 @@ class ComplianceEntry:
     allow: bool
     deny: list[str]
     previously_allowed: bool | None
-    """The last recorded decision about this subject and action, if any."""
+    """The baseline report's decision about this subject and action, if it had one."""
     decision: str
+    baseline_decision: str | None = None
+    """The recorded decision `previously_allowed` comes from."""
 
     @property
     def newly_non_compliant(self) -> bool:
@@ -47,9 +58,110 @@ class BacktestChange:
     would_deny: list[str]
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """What "newly" is measured against: the compliance report in force at `at`, or the last
+    one made under `bundle_revision`; neither given, the previous report."""
+
+    at: datetime | None = None
+    bundle_revision: str | None = None
+
+
+@dataclass(frozen=True)
+class WhatIfEntry:
+    subject: str
+    action: str
+    purpose: str
+    allowed_now: bool
+    would_allow: bool
+    would_deny: list[str]
+
+    @property
+    def newly_denied(self) -> bool:
+        return self.allowed_now and not self.would_allow
+
+
+def recheck(
+    catalog: Catalog, gate: FeatureUseGate, *, actor: str, baseline: Baseline | None = None
+) -> list[ComplianceEntry]:
+    chosen = baseline or Baseline()
+    entries = []
+    for subject, request in compliance_questions(catalog):
+        before = _baseline_decision(catalog, subject, request.action, chosen)
+        result = gate.check_feature_use(request, actor=actor, origin="compliance")
+        entries.append(
+            ComplianceEntry(
+                subject=subject,
+                action=request.action,
+                purpose=request.purpose,
+                allow=result.allow,
+                deny=result.decision.deny,
+                previously_allowed=None if before is None else before[1],
+                decision=result.decision_urn,
+                baseline_decision=None if before is None else before[0],
+            )
+        )
+    return entries
+
+
+def what_if(
+    catalog: Catalog,
+    gate: FeatureUseGate,
+    *,
+    actor: str,
+    tags: Sequence[tuple[str, str]] = (),
+    candidate: PolicyEngine | None = None,
+) -> list[WhatIfEntry]:
+    """Every model version and live deployment, decided now and as if the columns (or datasets,
+    features) in `tags` carried those classifications and/or `candidate` were the active
+    bundle. Look-only: nothing is recorded."""
+    affected = _hypothetical_tags(catalog, tags)
+    engine = candidate or gate.engine
+    entries = []
+    for subject, request in compliance_questions(catalog):
+        now = gate.assess_feature_use(request, actor=actor)
+        document = copy.deepcopy(now.policy_input)
+        for feature in document.get("features", []):
+            extra = affected.get(feature.get("version") or "", set()) | affected.get(
+                feature.get("feature") or "", set()
+            )
+            if extra:
+                feature["classifications"] = sorted(set(feature["classifications"]) | extra)
+        after = engine.evaluate(document)
+        entries.append(
+            WhatIfEntry(
+                subject=subject,
+                action=request.action,
+                purpose=request.purpose,
+                allowed_now=now.decision.allow,
+                would_allow=after.allow,
+                would_deny=after.deny,
+            )
+        )
+    return entries
+
+
+def _hypothetical_tags(catalog: Catalog, tags: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
+    """Feature versions (and features) that would inherit each hypothetical tag; a
+    declassifying feature version stops it, as in propagation."""
+    found: dict[str, set[str]] = {}
+    for urn, tag in tags:
+        reached = catalog.lineage.impact(urn).feature_versions
+        subjects = [n.urn for n in reached]
+        if catalog.reader.kind_of(fields.resolve(catalog.index, urn)) is NodeKind.FEATURE:
+            subjects.append(urn)
+        for version in subjects:
+            if (
+                catalog.reader.kind_of(version) is NodeKind.FEATURE_VERSION
+                and catalog.reader.view(version, views.FeatureVersion).declassifying
+            ):
+                continue
+            found.setdefault(version, set()).add(tag)
+    return found
+
+
 def compliance_questions(catalog: Catalog) -> list[tuple[str, FeatureUseRequest]]:
-    """Every model version (may it train for its purpose?) and live deployment (may it serve?)
-    that has training features recorded."""
+    """May each model version train for its purpose? May each live deployment serve?"""
     reader = catalog.reader
     questions: list[tuple[str, FeatureUseRequest]] = []
     for urn in reader.list_urns(NodeKind.MODEL_VERSION, offset=0, limit=1_000_000):
@@ -63,26 +175,7 @@ def compliance_questions(catalog: Catalog) -> list[tuple[str, FeatureUseRequest]
         purpose = reader.view(urn, views.Deployment).purpose or UNSPECIFIED_PURPOSE
         questions.append((urn, FeatureUseRequest(action="serve", purpose=purpose, deployment=urn)))
     # nothing to decide without training features recorded
-    return [(subject, request) for subject, request in questions if _has_features(catalog, subject)]
-
-
-def recheck(catalog: Catalog, gate: FeatureUseGate, *, actor: str) -> list[ComplianceEntry]:
-    entries = []
-    for subject, request in compliance_questions(catalog):
-        before = _last_decision(catalog, subject, request.action)
-        result = gate.check_feature_use(request, actor=actor)
-        entries.append(
-            ComplianceEntry(
-                subject=subject,
-                action=request.action,
-                purpose=request.purpose,
-                allow=result.allow,
-                deny=result.decision.deny,
-                previously_allowed=before,
-                decision=result.decision_urn,
-            )
-        )
-    return entries
+    return [(s, q) for s, q in questions if _has_features(catalog, s)]
 
 
 def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[BacktestChange]]:
@@ -111,13 +204,29 @@ def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[Backt
     return replayed, changes
 
 
-def _last_decision(catalog: Catalog, subject: str, action: str) -> bool | None:
+def _baseline_decision(
+    catalog: Catalog, subject: str, action: str, baseline: Baseline
+) -> tuple[str, bool] | None:
+    """(urn, allow) of the baseline report's decision about `subject` and `action`."""
     decisions = catalog.reader.related(subject, EdgeKind.DECIDED, outgoing=False)
     nodes = catalog.reader.get_nodes([e.src for e in decisions]).values()
-    matching = [n for n in nodes if views.PolicyDecision.of(n).action == action]
+    limit = None if baseline.at is None else to_micros(baseline.at)
+    matching = []
+    for node in nodes:
+        recorded = views.PolicyDecision.of(node)
+        if recorded.action != action or recorded.origin != "compliance":
+            continue
+        if limit is not None and node.created_at > limit:
+            continue
+        if baseline.bundle_revision is not None and (
+            recorded.bundle_revision != baseline.bundle_revision
+        ):
+            continue
+        matching.append(node)
     if not matching:
         return None
-    return views.PolicyDecision.of(max(matching, key=lambda n: n.created_at)).allow
+    last = max(matching, key=lambda n: (n.created_at, n.urn))
+    return last.urn, views.PolicyDecision.of(last).allow
 
 
 def _has_features(catalog: Catalog, subject: str) -> bool:

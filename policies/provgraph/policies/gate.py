@@ -11,7 +11,10 @@ allow.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,6 +34,11 @@ from provgraph.policies.decision import Decision
 from provgraph.policies.engine import PolicyEngine
 
 Action = Literal["train", "deploy", "serve", "materialize"]
+Origin = Literal["use", "compliance"]
+SERVE_RECORD_INTERVAL_S = 3600.0
+"""A routine serve decision is recorded at most once an hour per distinct question."""
+MAX_SERVE_RECORDS = 10_000
+"""Distinct serve questions remembered for aggregation (oldest forgotten first)."""
 MAX_FEATURES = 1000
 
 
@@ -83,6 +91,8 @@ class FeatureUseGate:
     def __init__(self, catalog: Catalog, engine: PolicyEngine) -> None:
         self._catalog = catalog
         self._engine = engine
+        self._serve_records: OrderedDict[tuple[str, str, bool], tuple[str, float]] = OrderedDict()
+        self._serve_lock = threading.Lock()
 
     @property
     def engine(self) -> PolicyEngine:
@@ -125,9 +135,25 @@ class FeatureUseGate:
         document = {k: v for k, v in document.items() if v is not None}
         return FeatureUseAssessment(self._engine.evaluate(document), document, explanations)
 
-    def check_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:
+    def check_feature_use(
+        self, request: FeatureUseRequest, *, actor: str, origin: Origin = "use"
+    ) -> FeatureUseDecision:
+        """Decide and record: for decisions that gate real work (`origin` "use") and those of a
+        compliance report ("compliance"). Routine serving decisions are aggregated: the same
+        serve question (same input document, bundle revision and answer) is recorded once per
+        SERVE_RECORD_INTERVAL_S and answered with that recorded decision in between."""
         assessed = self.assess_feature_use(request, actor=actor)
         decision, document = assessed.decision, assessed.policy_input
+        serve_key = (
+            (decision.input_digest, decision.bundle_revision, decision.allow)
+            if request.action == "serve" and origin == "use" and request.run_id is None
+            else None
+        )
+        if serve_key is not None:
+            with self._serve_lock:
+                recent = self._serve_records.get(serve_key)
+            if recent is not None and time.monotonic() - recent[1] < SERVE_RECORD_INTERVAL_S:
+                return FeatureUseDecision(decision, recent[0], document, assessed.explanations)
         described: list[dict[str, Any]] = document.get("features", [])
         model, deployment = document.get("model"), document.get("deployment")
         decision_id = uuid.uuid4()
@@ -151,9 +177,15 @@ class FeatureUseGate:
             engine=decision.engine,
             error=decision.error,
             policy_input=document,
+            origin=origin,
         )
         self._catalog.submit([Submission(event)], actor=actor)
         urn = str(Urn(NodeKind.POLICY_DECISION, str(decision_id)))
+        if serve_key is not None:
+            with self._serve_lock:
+                self._serve_records[serve_key] = (urn, time.monotonic())
+                while len(self._serve_records) > MAX_SERVE_RECORDS:
+                    self._serve_records.popitem(last=False)
         return FeatureUseDecision(decision, urn, document, assessed.explanations)
 
     def require_feature_use(self, request: FeatureUseRequest, *, actor: str) -> FeatureUseDecision:

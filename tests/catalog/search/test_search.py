@@ -49,6 +49,12 @@ def test_prefixes_and_unknown_words(demo: Catalog) -> None:
 
 
 def test_certification_lifts_and_deprecation_sinks(demo: Catalog) -> None:
+    page = demo.search.search("rider", SearchFilters(kinds=(NodeKind.FEATURE,)), first=50)
+    features = [h.urn for h in page.hits]
+    demo.submit(  # the demo certifies its features; start from drafts
+        [Submission(FeatureStatusChanged(event_time=NOW, urn=u, status="draft")) for u in features],
+        actor="t",
+    )
     before = _names(demo, "rider", kinds=[NodeKind.FEATURE])
     tenure = "urn:provgraph:feature:rider_risk:rider_tenure_days"
     demo.submit(
@@ -67,20 +73,20 @@ def test_certification_lifts_and_deprecation_sinks(demo: Catalog) -> None:
 
 
 def test_filters(demo: Catalog) -> None:
-    assert set(_names(demo, "", kinds=[NodeKind.MODEL])) == {"fraud-detector"}
+    assert set(_names(demo, "", kinds=[NodeKind.MODEL])) == {"fraud-detector", "rider-promo"}
     assert set(_names(demo, "", classification="pii")) == {"public.riders", "public.trips"}
     assert set(_names(demo, "", classification="pii.email")) == {"public.riders"}
     assert set(_names(demo, "", owner="team:rider-platform")) == {"public.riders", "public.trips"}
     assert "payments.chargebacks" in _names(demo, "", in_production=False)
     assert "payments.chargebacks" not in _names(demo, "", in_production=True)
     assert _names(demo, "", updated_after=datetime(2030, 1, 1, tzinfo=UTC)) == []
-    assert len(_names(demo, "", status="draft")) == 5
+    assert len(_names(demo, "", status="certified")) == 5
 
 
 def test_facets_count_every_match(demo: Catalog) -> None:
     page = demo.search.search("", first=1)
-    assert page.total == 12 and len(page.hits) == 1
-    assert page.facets["kind"] == {"dataset": 6, "feature": 5, "model": 1}
+    assert page.total == 13 and len(page.hits) == 1
+    assert page.facets["kind"] == {"dataset": 6, "feature": 5, "model": 2}
     assert page.facets["classification"]["pii.location"] == 1
 
 
@@ -90,7 +96,7 @@ def test_cursor_pagination(demo: Catalog) -> None:
     second = demo.search.search("", first=5, after=Cursor(5).encode())
     third = demo.search.search("", first=5, after=Cursor(10).encode())
     seen = [h.urn for page in (first, second, third) for h in page.hits]
-    assert len(seen) == len(set(seen)) == 12 and third.next_offset is None
+    assert len(seen) == len(set(seen)) == 13 and third.next_offset is None
 
 
 def test_bad_arguments(demo: Catalog) -> None:
@@ -101,7 +107,7 @@ def test_bad_arguments(demo: Catalog) -> None:
     with pytest.raises(ValueError, match="searchable"):
         demo.search.search("", SearchFilters(kinds=[NodeKind.RUN]))
     assert demo.search.search('"; DROP TABLE docs; --').total == 0
-    assert demo.search.search("").total == 12
+    assert demo.search.search("").total == 13
 
 
 def test_curation_shows_up_immediately(demo: Catalog) -> None:
@@ -126,4 +132,4 @@ def test_a_stale_index_is_rebuilt_on_open(settings: Settings) -> None:
         load_demo(catalog)
         catalog.search_index.clear()
     with Catalog(settings) as reopened:
-        assert reopened.search.search("").total == 12
+        assert reopened.search.search("").total == 13

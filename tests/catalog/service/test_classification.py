@@ -28,8 +28,9 @@ def demo(settings: Settings) -> Iterator[Catalog]:
 
 
 def test_a_pii_source_column_reaches_features_models_and_deployments(demo: Catalog) -> None:
-    traces = demo.classifications.classifications(PROD)
-    assert {t.tag for t in traces} == {"pii.location"}
+    everything = demo.classifications.classifications(PROD)
+    assert {t.tag for t in everything} == {"pii.location", "consent:fraud_detection"}
+    traces = [t for t in everything if t.tag == "pii.location"]
     # every source of the inherited tag, not one: pickup_city comes from lat and lon
     assert {t.source.rsplit("#", 1)[1] for t in traces} == {"pickup_lat", "pickup_lon"}
     assert all("@" not in t.source and t.inherited and not t.truncated for t in traces)
@@ -50,9 +51,8 @@ def test_a_declassifying_transformation_stops_propagation(demo: Catalog) -> None
 
 
 def test_removing_the_source_tag_removes_what_it_propagated_but_not_the_past(demo: Catalog) -> None:
-    trips = next(
-        p for p in demo.classifications.classifications(PROD)[0].path if "public.trips@" in p
-    )
+    location = [t for t in demo.classifications.classifications(PROD) if t.tag == "pii.location"]
+    trips = next(p for p in location[0].path if "public.trips@" in p)
     for field in ("pickup_lat", "pickup_lon"):
         column = trips.split("#")[0] + "#" + field
         demo.submit(
@@ -65,9 +65,10 @@ def test_removing_the_source_tag_removes_what_it_propagated_but_not_the_past(dem
             ],
             actor="steward",
         )
-    assert demo.classifications.tags(PROD) == []
+    assert demo.classifications.tags(PROD) == ["consent:fraud_detection"]
     assert demo.classifications.tags(PROD, as_of=datetime(2026, 5, 1, tzinfo=UTC)) == [
-        "pii.location"
+        "consent:fraud_detection",
+        "pii.location",
     ]
 
 

@@ -14,7 +14,7 @@ from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.traversal import Direction
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.port import CatalogStore, StoreIntegrityError
-from tests.support.demo import DEMO_COUNTS
+from tests.support.demo import DEMO_COUNTS, DEMO_EVENTS
 
 A = "urn:provgraph:dataset:ns:a"
 B = "urn:provgraph:dataset:ns:b"
@@ -155,7 +155,7 @@ def test_the_demo_catalog_answers_the_same_on_every_backend(
     store: CatalogStore, tmp_path: Path
 ) -> None:
     with Catalog(Settings(data=tmp_path / "demo"), store=store) as catalog:
-        assert load_demo(catalog) == 28
+        assert load_demo(catalog) == DEMO_EVENTS
         nodes, edges = catalog.index.counts()
         assert store.counts() == (nodes, edges) == DEMO_COUNTS
         upstream = catalog.lineage.lineage(

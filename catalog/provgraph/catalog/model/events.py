@@ -267,6 +267,9 @@ class PolicyDecided(_Event):
     error: Text | None = None
     policy_input: dict[str, Any] = Field(default_factory=dict)
     """The input document as decided on, so a candidate bundle can be backtested against it."""
+    origin: Literal["use", "compliance"] = "use"
+    """`use`: gated real work (train, deploy, serve, materialize); `compliance`: made by a
+    compliance report (its baseline for "newly non-compliant")."""
 
 
 CatalogEvent = Annotated[

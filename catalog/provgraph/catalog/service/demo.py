@@ -4,6 +4,11 @@ Raw tables with PII columns -> cleaned tables -> rider-risk features -> two trai
 two model versions -> staging and production deployments. In March the cleaning and labelling
 jobs change version and v2 replaces v1 in production, so lineage as of February and as of now
 tell different, both correct, stories.
+
+The governance story is true: production serves certified features whose source data passes
+its quality checks, so it is compliant; one deliberate violation is there to be found — growth
+reuses `trips_7d`, computed under the riders' consent for fraud detection only, to train and
+stage a `rider-promo` marketing model.
 """
 
 from __future__ import annotations
@@ -14,18 +19,22 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from provgraph.catalog.model.events import (
+    AssertionSpec,
     CatalogEvent,
+    ClassificationChanged,
     ColumnRef,
     DatasetRef,
     DatasetRegistered,
     DeploymentRecorded,
     FeatureDefined,
     FeatureRef,
+    FeatureStatusChanged,
     FieldSpec,
     InputSpec,
     JobSpec,
     ModelVersionRegistered,
     OutputSpec,
+    QualitySpec,
     RunRecorded,
     TrainingSetCreated,
 )
@@ -166,7 +175,20 @@ def _clean_trips(version: str, run: str, day: str, *, extra_field: bool) -> RunR
             InputSpec(namespace=RIDES_DB, name="public.riders"),
         ],
         outputs=[
-            OutputSpec(namespace=LAKE, name=TRIPS_ENRICHED, fields=fields, column_lineage=lineage)
+            OutputSpec(
+                namespace=LAKE,
+                name=TRIPS_ENRICHED,
+                fields=fields,
+                column_lineage=lineage,
+                quality=QualitySpec(
+                    row_count=1_250_000,
+                    assertions=[
+                        AssertionSpec(assertion="not_null", success=True, column="trip_id"),
+                        AssertionSpec(assertion="not_null", success=True, column="rider_id"),
+                        AssertionSpec(assertion="fare_non_negative", success=True),
+                    ],
+                ),
+            )
         ],
     )
 
@@ -258,6 +280,66 @@ _FEATURES = [
 ]
 
 
+def _certify(day: str) -> list[CatalogEvent]:
+    """Trust and safety reviews the features: certified, and `trips_7d` is computed under the
+    riders' consent for fraud detection only."""
+    return [
+        *(
+            FeatureStatusChanged(
+                event_time=_t(day),
+                urn=f"urn:provgraph:feature:rider_risk:{name}",
+                status="certified",
+                reason="reviewed by trust-and-safety",
+            )
+            for name in _FEATURES
+        ),
+        ClassificationChanged(
+            event_time=_t(day),
+            urn="urn:provgraph:feature:rider_risk:trips_7d",
+            tag="consent:fraud_detection",
+        ),
+    ]
+
+
+def _promo_violation() -> list[CatalogEvent]:
+    """The deliberate violation: growth reuses the consent-scoped `trips_7d` to train a
+    marketing model and serves it in staging."""
+    return [
+        TrainingSetCreated(
+            event_time=_t("2026-04-02T09:00:00"),
+            name="rider_promo_train",
+            features=[FeatureRef(group="rider_risk", name="trips_7d")],
+            manifest={"window_start": "2026-01-01", "window_end": "2026-03-31", "seed": 3},
+        )
+    ]
+
+
+def _promo_model(training_set: str) -> list[CatalogEvent]:
+    version = ModelVersionRegistered(
+        event_time=_t("2026-04-03T09:00:00"),
+        model="rider-promo",
+        artifact_digest=_digest("rider-promo-v1"),
+        label="v1",
+        training_set=training_set,
+        framework="torch",
+        metrics={"auc": 0.71},
+        purpose="marketing",
+        stage="staging",
+        owners=["team:growth"],
+    )
+    deploy = DeploymentRecorded(
+        event_time=_t("2026-04-04T10:00:00"),
+        environment="staging",
+        name="rider-promo",
+        model_version=str(
+            Urn(NodeKind.MODEL, "rider-promo").with_version(_digest("rider-promo-v1")[7:23])
+        ),
+        endpoint="https://staging.ml.rides.example/promo",
+        purpose="marketing",
+    )
+    return [version, deploy]
+
+
 def _train(tag: str, day: str, train_day: str, window: tuple[str, str]) -> list[CatalogEvent]:
     training_set = TrainingSetCreated(
         event_time=_t(day),
@@ -323,6 +405,7 @@ def _pipeline_v1() -> list[CatalogEvent]:
             "git:a11ce00", "label-1", "2026-01-10T03:00:00", "payments.chargebacks", "reason"
         ),
         *_features("2026-01-12T09:00:00", "30d"),
+        *_certify("2026-01-13T09:00:00"),
         *_train("v1", "2026-01-15T09:00:00", "2026-01-16T09:00:00", ("2025-07-01", "2025-12-31")),
     ]
 
@@ -341,7 +424,7 @@ TrainingSetLookup = Callable[[str], str]
 
 
 def demo_phases() -> list[Callable[[TrainingSetLookup], list[CatalogEvent]]]:
-    """The demo in four batches; later batches name training sets that earlier ones created."""
+    """The demo in five batches; later batches name training sets that earlier ones created."""
     return [
         lambda _: _raw_datasets() + _pipeline_v1(),
         lambda find: [
@@ -354,7 +437,9 @@ def demo_phases() -> list[Callable[[TrainingSetLookup], list[CatalogEvent]]]:
             _model("v2", "2026-03-07T09:00:00", 0.93, find("fraud_train_v2"), "production"),
             _deploy("staging", "2026-03-08T10:00:00", "v2"),
             _deploy("production", "2026-03-15T10:00:00", "v2"),
+            *_promo_violation(),
         ],
+        lambda find: _promo_model(find("rider_promo_train")),
     ]
 
 

@@ -52,3 +52,6 @@ class ComplianceEntry:
     previously_allowed: bool | None
     newly_non_compliant: bool
     decision_urn: strawberry.ID
+    baseline_decision_urn: strawberry.ID | None = strawberry.field(
+        default=None, description="The baseline report's decision about this subject, if any."
+    )

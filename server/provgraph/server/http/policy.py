@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.policies.bundle import PolicyBundle, PolicyBundleError
-from provgraph.policies.compliance import BacktestChange, backtest, recheck
+from provgraph.policies.compliance import (
+    BacktestChange,
+    Baseline,
+    WhatIfEntry,
+    backtest,
+    recheck,
+    what_if,
+)
 from provgraph.policies.embedded import EmbeddedEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 from provgraph.server.http.auth import requires
@@ -79,16 +87,26 @@ class ComplianceOut(BaseModel):
     previously_allowed: bool | None
     decision_urn: str
     newly_non_compliant: bool
+    baseline_decision_urn: str | None = None
+    """The baseline report's decision that `previously_allowed` comes from."""
 
 
 @router.post("/recheck", response_model=list[ComplianceOut])
 async def recheck_compliance(
-    request: Request, caller: Annotated[Principal, Depends(requires(Role.STEWARD))]
+    request: Request,
+    caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
+    baseline_at: datetime | None = None,
+    baseline_bundle_revision: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[ComplianceOut]:
     """Re-evaluate every model version and live deployment now and record the decisions
-    (what `provgraph policy recheck` prints)."""
+    (what `provgraph policy recheck` prints). "Newly non-compliant" is measured against the
+    compliance report in force at `baseline_at`, the last one under
+    `baseline_bundle_revision`, or by default the previous report."""
     gate: FeatureUseGate = request.app.state.gate
-    entries = await run_in_threadpool(recheck, request.app.state.catalog, gate, actor=caller.actor)
+    baseline = Baseline(at=baseline_at, bundle_revision=baseline_bundle_revision)
+    entries = await run_in_threadpool(
+        recheck, request.app.state.catalog, gate, actor=caller.actor, baseline=baseline
+    )
     return [
         ComplianceOut(
             subject=e.subject,
@@ -99,6 +117,7 @@ async def recheck_compliance(
             previously_allowed=e.previously_allowed,
             decision_urn=e.decision,
             newly_non_compliant=e.newly_non_compliant,
+            baseline_decision_urn=e.baseline_decision,
         )
         for e in entries
     ]
@@ -158,3 +177,71 @@ async def backtest_bundle(
             for c in changes
         ],
     )
+
+
+class HypotheticalTag(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urn: Annotated[str, Field(min_length=1, max_length=4096)]
+    """A column (versioned or not), dataset or feature."""
+    tag: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:\-]{0,199}$")]
+
+
+class WhatIfIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[HypotheticalTag] = Field(default_factory=list, max_length=100)
+    bundle: CandidateBundle | None = None
+    """A candidate bundle to decide with instead of the active one."""
+
+
+class WhatIfOut(BaseModel):
+    subject: str
+    action: str
+    purpose: str
+    allowed_now: bool
+    would_allow: bool
+    would_deny: list[str]
+    newly_denied: bool
+
+
+@router.post("/what-if", response_model=list[WhatIfOut])
+async def what_if_compliance(
+    request: Request,
+    body: WhatIfIn,
+    caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
+) -> list[WhatIfOut]:
+    """Which model versions and live deployments would be denied, and why, if these columns
+    were tagged and/or this candidate bundle were active. Look-only: records nothing."""
+    gate: FeatureUseGate = request.app.state.gate
+
+    def run() -> list[WhatIfEntry]:
+        engine = None
+        if body.bundle is not None:
+            try:
+                engine = EmbeddedEngine(
+                    PolicyBundle.of(body.bundle.files, origin="the candidate bundle")
+                )
+            except PolicyBundleError as exc:
+                raise InvalidEventError(str(exc)) from exc
+        return what_if(
+            request.app.state.catalog,
+            gate,
+            actor=caller.actor,
+            tags=[(t.urn, t.tag) for t in body.tags],
+            candidate=engine,
+        )
+
+    entries = await run_in_threadpool(run)
+    return [
+        WhatIfOut(
+            subject=e.subject,
+            action=e.action,
+            purpose=e.purpose,
+            allowed_now=e.allowed_now,
+            would_allow=e.would_allow,
+            would_deny=e.would_deny,
+            newly_denied=e.newly_denied,
+        )
+        for e in entries
+    ]

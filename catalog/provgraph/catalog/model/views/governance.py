@@ -35,3 +35,5 @@ class PolicyDecision(NodeView):
     error: str | None = None
     policy_input: dict[str, Json] = field(default_factory=dict)
     """The input document as decided on, so it can be replayed under another bundle."""
+    origin: str = "use"
+    """`use` (gated real work) or `compliance` (made by a compliance report)."""

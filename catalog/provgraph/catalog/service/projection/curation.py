@@ -125,6 +125,7 @@ def policy_decided(event: PolicyDecided, view: PendingView, at: int) -> None:
         engine=event.engine,
         error=event.error,
         policy_input=event.model_dump(mode="json", include={"policy_input"})["policy_input"],
+        origin=event.origin,
     )
     put(view, decision, at, recorded)
     for subject in dict.fromkeys(event.subjects):
