@@ -50,12 +50,10 @@ def __getattr__(name: str) -> Any:
 
 
 def flush(timeout: float | None = 30.0) -> bool:
-    """Wait until every tracked session's events (and other integrations') reached the catalog;
+    """Wait until every tracked Spark session's events reached the catalog;
     False when `timeout` ran out first (they are still queued and retried)."""
-    from provgraph.integrations.emitter import flush_all
     from provgraph.integrations.spark.tracker import _lock, _trackers
 
     with _lock:
         trackers = list(_trackers.values())
-    done = all(t.flush(timeout) for t in trackers)
-    return flush_all(timeout) and done
+    return all(t.flush(timeout) for t in trackers)

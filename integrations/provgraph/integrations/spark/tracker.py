@@ -186,7 +186,8 @@ def track(
     *,
     namespace: str | None = None,
 ) -> Tracker:
-    """Record the lineage of every write `spark` does from now on; idempotent per session.
+    """Record the lineage of every write `spark` does from now on; idempotent per session and
+    catalog (tracking a session again for another catalog or token re-points it).
 
     `url`/`token` default to the session's `spark.provgraph.url`/`spark.provgraph.token`, then
     to `PROVGRAPH_URL`/`PROVGRAPH_TOKEN`. Jobs are named in `namespace` (default
@@ -194,11 +195,15 @@ def track(
     """
     key = id(spark._jsparkSession)
     with _lock:
-        found = _trackers.get(key)
-        if found is not None:
-            return found
         url = url or _conf(spark, CONF_URL)
         token = token if token is not None else _conf(spark, CONF_TOKEN)
+        found = _trackers.get(key)
+        if found is not None:
+            if found.emitter is emitter(url, token):
+                return found
+            # tracked before for another catalog or token: send there from now on
+            found.stop()
+            del _trackers[key]
         namespace = (
             namespace or _conf(spark, CONF_NAMESPACE) or f"spark://{spark.sparkContext.appName}"
         )
