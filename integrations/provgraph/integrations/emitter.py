@@ -116,3 +116,11 @@ def flush_all(timeout: float | None = 30.0) -> bool:
     with _lock:
         emitters = list(_emitters.values())
     return all(e.flush(timeout) for e in emitters)
+
+
+def discard(url: str | None = None, token: str | None = None) -> None:
+    """Forget this catalog's emitter and drop what it still holds (a catalog gone for good)."""
+    with _lock:
+        found = _emitters.pop(resolve(url, token), None)
+    if found is not None:
+        found.outbox.close(timeout=0)

@@ -14,6 +14,7 @@ pytest.importorskip("pyspark")
 from pyspark.sql import functions as F  # noqa: N812 - the usual spelling
 
 from provgraph.integrations import spark as pg_spark
+from provgraph.integrations.emitter import discard
 from provgraph.integrations.spark.tracker import Tracker, untrack
 from tests.support.ports import free_port
 from tests.support.server import RunningServer
@@ -163,7 +164,8 @@ def test_an_unknown_plan_node_gives_dataset_level_lineage_and_says_why(
 def test_a_catalog_that_is_down_never_breaks_or_blocks_the_job(
     spark: Any, lake: dict[str, str], tmp_path: Path
 ) -> None:
-    tracker = pg_spark.track(spark, url=f"http://127.0.0.1:{free_port()}")
+    down = f"http://127.0.0.1:{free_port()}"
+    tracker = pg_spark.track(spark, url=down)
     try:
         spark.read.parquet(lake["users"]).write.parquet(str(tmp_path / "while-down"))
         assert tracker.flush(1.5) is False  # still queued, retried with backoff
@@ -172,6 +174,7 @@ def test_a_catalog_that_is_down_never_breaks_or_blocks_the_job(
         assert stats.sent == 0 and stats.dropped_full == 0
     finally:
         untrack(spark)
+        discard(down)  # this catalog never comes back: later flushes must not wait for it
 
 
 def test_the_session_conf_key_names_the_catalog(
