@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
+from cross_web import HTTPException as TransportHTTPException
 from fastapi import HTTPException, Request
 from graphql import GraphQLError
 from strawberry.fastapi import GraphQLRouter
@@ -86,6 +87,14 @@ class _Router(GraphQLRouter[GraphContext, None]):
         super().__init__(schema, context_getter=context, graphql_ide=None, prefix="/graphql")
         self._settings = settings
         self._threads = threads
+
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        """strawberry answers a request it cannot read (bad JSON, no query, a mutation over
+        GET) in plain text: raised as our HTTPException, it gets the one error body shape."""
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except TransportHTTPException as exc:
+            raise HTTPException(exc.status_code, exc.reason) from None
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
