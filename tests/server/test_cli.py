@@ -123,3 +123,21 @@ def test_token_creation_says_an_admin_token(tmp_path: Path) -> None:
     assert made.returncode == 0 and "(an admin token for root;" in made.stderr
     made = _cli("token", "create", "rita", "--role", "reader", "--data", str(tmp_path / "d"))
     assert "(a reader token for rita;" in made.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lineage", PROD],
+        ["impact", PROD],
+        ["paths", PROD, PROD],
+        ["reproduce", "urn:provgraph:model-version:m@0000000000000000"],
+        ["policy", "recheck"],
+    ],
+)
+def test_a_question_to_a_missing_directory_creates_nothing(tmp_path: Path, args: list[str]) -> None:
+    absent = tmp_path / "provgraph-data"
+    done = _cli(*args, "--data", str(absent), env={"PROVGRAPH_URL": ""})
+    assert done.returncode == 5, done.stderr
+    assert f"no catalog at {absent}" in done.stderr and "--url" in done.stderr
+    assert not absent.exists()

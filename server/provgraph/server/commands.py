@@ -101,7 +101,8 @@ def _banner(catalog: Catalog, settings: Settings, url: str, demo_added: int | No
 
 
 def _target(args: argparse.Namespace, settings: Settings) -> Target:
-    return target_for(settings, url=getattr(args, "url", None))
+    creates = args.command in {"ingest", "demo"}
+    return target_for(settings, url=getattr(args, "url", None), create=creates)
 
 
 def _edge_kinds(text: str | None) -> list[str] | None:
