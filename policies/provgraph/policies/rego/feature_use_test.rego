@@ -1,6 +1,6 @@
 # Unit tests of feature_use.rego, as cases: the test suite evaluates each case's input with the
-# real bundle and checks the decision. (regopy 1.5.2 crashes on `with input as` overrides of
-# rules that build sets, so OPA-style test_ rules cannot run on the embedded engine.)
+# real bundle and checks the decision. OPA-style `test_` rules (`with input as …`) run too, through
+# the embedded OPA engine (see deny_by_default_test.rego).
 package provgraph.feature_use_test
 
 certified := {"urn": "f:ok", "classifications": [], "status": "certified", "quality": "passing"}
