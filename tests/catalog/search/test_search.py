@@ -74,8 +74,18 @@ def test_certification_lifts_and_deprecation_sinks(demo: Catalog) -> None:
 
 def test_filters(demo: Catalog) -> None:
     assert set(_names(demo, "", kinds=[NodeKind.MODEL])) == {"fraud-detector", "rider-promo"}
-    assert set(_names(demo, "", classification="pii")) == {"public.riders", "public.trips"}
-    assert set(_names(demo, "", classification="pii.email")) == {"public.riders"}
+    # classifications match where they were set and wherever lineage carries them
+    assert set(_names(demo, "", classification="pii")) == {
+        "public.riders",
+        "public.trips",
+        "email_domain_risk",
+        "pickup_city_entropy",
+        "fraud-detector",
+    }
+    assert set(_names(demo, "", classification="pii.email")) == {
+        "public.riders",
+        "email_domain_risk",
+    }
     assert set(_names(demo, "", owner="team:rider-platform")) == {"public.riders", "public.trips"}
     assert "payments.chargebacks" in _names(demo, "", in_production=False)
     assert "payments.chargebacks" not in _names(demo, "", in_production=True)
@@ -87,7 +97,8 @@ def test_facets_count_every_match(demo: Catalog) -> None:
     page = demo.search.search("", first=1)
     assert page.total == 13 and len(page.hits) == 1
     assert page.facets["kind"] == {"dataset": 6, "feature": 5, "model": 2}
-    assert page.facets["classification"]["pii.location"] == 1
+    # public.trips (set there), pickup_city_entropy and the fraud model (inherited)
+    assert page.facets["classification"]["pii.location"] == 3
 
 
 def test_cursor_pagination(demo: Catalog) -> None:
@@ -119,7 +130,8 @@ def test_curation_shows_up_immediately(demo: Catalog) -> None:
         [Submission(OwnersAssigned(event_time=NOW, urn=AVG_FARE, owners=["team:pricing"]))],
         actor="t",
     )
-    assert _names(demo, "", classification="sensitive") == ["avg_fare"]
+    # the tag shows at once where it was set, and downstream where it is inherited
+    assert _names(demo, "", classification="sensitive") == ["avg_fare", "fraud-detector"]
     assert _names(demo, "", owner="team:pricing") == ["avg_fare"]
     assert (
         _names(demo, "", owner="team:trust-and-safety", kinds=[NodeKind.FEATURE]).count("avg_fare")
@@ -133,3 +145,24 @@ def test_a_stale_index_is_rebuilt_on_open(settings: Settings) -> None:
         catalog.search_index.clear()
     with Catalog(settings) as reopened:
         assert reopened.search.search("").total == 13
+
+
+def test_a_removed_source_tag_leaves_what_inherited_it(demo: Catalog) -> None:
+    assert "pickup_city_entropy" in _names(demo, "", classification="pii.location")
+    trips = demo.search.search("public.trips").hits[0].urn
+    version = demo.reader.newest_version(trips)
+    assert version is not None
+    for field in ("pickup_lat", "pickup_lon"):
+        field_urn = "urn:provgraph:column:" + version.split(":", 3)[3].split("@")[0] + "#" + field
+        demo.submit(
+            [
+                Submission(
+                    ClassificationChanged(
+                        event_time=NOW, urn=field_urn, tag="pii.location", present=False
+                    )
+                )
+            ],
+            actor="t",
+        )
+    assert "pickup_city_entropy" not in _names(demo, "", classification="pii.location")
+    assert "fraud-detector" not in _names(demo, "", classification="pii.location")

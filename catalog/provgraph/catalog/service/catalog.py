@@ -44,14 +44,16 @@ class Catalog:
             self.index = LineageIndex()
             self.index.load(self.store.iter_nodes(), self.store.iter_edges())
             self.search_index = SqliteSearchIndex(self.data_dir.search_path)
-            self.search = SearchService(self.search_index, self.store, self.index)
+            self.classifications = ClassificationService(self.index, self.store)
+            self.search = SearchService(
+                self.search_index, self.store, self.index, self.classifications
+            )
             self.writer = writer = EventWriter(self.log, self.store, self.index, hooks=writer_hooks)
             self.writer.listen(self.search.refresh, resync=self.search.ensure_current)
             self.recovered = self.writer.recover()
             self.search.ensure_current(self.store.applied_seq())
             self.lineage = LineageService(self.index)
             self.reader = CatalogReader(self.store, self.index)
-            self.classifications = ClassificationService(self.index, self.store)
             self.recipes = RecipeService(self.reader, self.classifications)
         except BaseException:
             if writer is not None:

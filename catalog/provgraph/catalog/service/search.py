@@ -18,6 +18,7 @@ from provgraph.catalog.search.port import (
     SearchIndex,
     SearchPage,
 )
+from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.quality import validations, verdict
 from provgraph.catalog.service.traversal import Direction, TraversalLimits
@@ -57,10 +58,17 @@ class Cursor:
 
 
 class SearchService:
-    def __init__(self, index: SearchIndex, store: CatalogStore, lineage: LineageIndex) -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        store: CatalogStore,
+        lineage: LineageIndex,
+        classifications: ClassificationService,
+    ) -> None:
         self._index = index
         self._store = store
         self._lineage = lineage
+        self._classifications = classifications
 
     # ---- reads ----------------------------------------------------------------------------
 
@@ -135,6 +143,12 @@ class SearchService:
 
     def _touched_by(self, edge: EdgeRecord) -> set[str]:
         kind = edge.kind
+        if kind is EdgeKind.CLASSIFIED_AS:
+            # a tag is inherited downstream: everything that inherits it shows it
+            found = self._owners_of(edge.src, self._lineage.kind_of(edge.src))
+            for start in self._tagged_nodes(edge.src):
+                found |= self._downstream_owners(start)
+            return found
         if kind in _BY_SOURCE:
             return self._owners_of(edge.src, self._lineage.kind_of(edge.src))
         if kind is EdgeKind.COMPUTED_FROM:
@@ -153,6 +167,24 @@ class SearchService:
                 found |= self._owners_of(urn, node_kind)
             return found
         return set()
+
+    def _tagged_nodes(self, urn: str) -> list[str]:
+        """Where lineage starts for a tag on `urn`: the node, or for a dataset's field, the
+        field's column in the dataset's newest version."""
+        parsed = Urn.parse(urn)
+        if parsed.kind is NodeKind.COLUMN and parsed.is_field:
+            newest = self._newest_version(str(parsed.container()))
+            return [str(Urn.parse(newest).column(parsed.field or ""))] if newest else []
+        return [urn]
+
+    def _downstream_owners(self, urn: str) -> set[str]:
+        if not self._lineage.has(urn):
+            return set()
+        reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
+        found: set[str] = set()
+        for node, node_kind, _ in self._lineage.describe(reached):
+            found |= self._owners_of(node, node_kind)
+        return found
 
     # ---- documents ------------------------------------------------------------------------
 
@@ -185,6 +217,7 @@ class SearchService:
             column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
             columns = [f"{Urn.parse(c).name} {Urn.parse(c).field}" for c in column_urns]
             tags |= self._tags(column_urns)
+        tags |= self._inherited(version or node.urn)
         checks = [
             views.ValidationResult.of(more[r])
             for r in (validations(self._lineage, version) if version else [])
@@ -221,6 +254,10 @@ class SearchService:
             for urn in sorted(holders)
             for e in self._lineage.edges_from(urn, EdgeKind.CLASSIFIED_AS, open_only=True)
         }
+
+    def _inherited(self, urn: str) -> set[str]:
+        """Tags reaching `urn` along lineage (what search filters and facets also match)."""
+        return {t.tag for t in self._classifications.classifications(urn)}
 
     def _deployments(self, urn: str) -> int:
         reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
