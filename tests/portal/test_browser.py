@@ -313,6 +313,8 @@ def test_every_page_kind_renders(server: RunningServer, page: Page, tmp_path: Pa
     served_now.click()
     expect(page.locator("[data-testid=recipe]")).to_contain_text("fraud_train_v2")
     expect(page.locator("[data-testid=recipe]")).to_contain_text("fraud_detector_train")
+    expect(page.locator("[data-testid=recipe]")).to_contain_text("Data versions read")
+    expect(page.locator("[data-testid=recipe-changes]")).to_be_visible()
     expect(page.locator("h2", has_text="Policy decisions")).to_be_visible()
     screenshot(page, "portal-model-version", tmp_path)
     page.locator("[data-testid=recipe] li", has_text="Run:").get_by_role("link").click()

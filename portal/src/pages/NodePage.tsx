@@ -27,7 +27,8 @@ const NODE = `query NodePage($urn: ID!) {
     ... on ModelVersion { version label artifactDigest framework params metrics stage purpose model { urn }
       trainingSet { urn name version manifest sources { urn } }
       trainingRun { urn runId state startedAt endedAt job { urn codeVersion: version sourceCodeLocation } }
-      features { urn } deployments { urn } }
+      features { urn } deployments { urn }
+      recipe { codeVersion environment datasets { urn producedBy codeVersion } changes { kind subject detail } } }
     ... on Deployment { environment name status endpoint purpose owners { id } servedVersion { urn }
       history { modelVersion validFrom validTo } }
     ... on PolicyDecision { allow action decisionPurpose: purpose principal deny obligations bundleRevision
@@ -202,7 +203,29 @@ function Details({ node }: { node: Any }) {
             <li>Run: {node.trainingRun ? <NodeLink urn={node.trainingRun.urn} /> : "not recorded"}</li>
             <li>Parameters: <Json value={node.params} label="parameters" /></li>
             {node.trainingSet && <li>Training-set manifest: <Json value={node.trainingSet.manifest} label="manifest" /></li>}
+            {node.recipe && (
+              <li>Data versions read:{" "}
+                {node.recipe.datasets.length === 0 ? <span className="muted">none recorded</span> : node.recipe.datasets.map((d: Any, i: number) => (
+                  <span key={d.urn}>{i > 0 && "; "}<NodeLink urn={d.urn} />{d.producedBy && <> written by <NodeLink urn={d.producedBy} /> at <code>{d.codeVersion ?? "unknown version"}</code></>}</span>
+                ))}
+              </li>
+            )}
+            {node.recipe && Object.keys(node.recipe.environment ?? {}).length > 0 && <li>Environment: <Json value={node.recipe.environment} label="environment" /></li>}
           </ol>
+          {node.recipe && (
+            <>
+              <h2>Changed since training</h2>
+              {node.recipe.changes.length === 0 ? (
+                <p className="muted" data-testid="recipe-changes">Nothing: the data, features and classifications it was trained on are as they were.</p>
+              ) : (
+                <ul data-testid="recipe-changes">
+                  {node.recipe.changes.map((c: Any) => (
+                    <li key={`${c.kind}|${c.subject}|${c.detail}`}>{c.kind.replace(/_/g, " ")}: <NodeLink urn={c.subject} /> — {c.detail}</li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
           <h2>Metrics</h2>
           <Json value={node.metrics} label="metrics" />
         </>
