@@ -37,16 +37,17 @@ class TrainingCallback:
         token: str | None = None,
         client: Client | None = None,
     ) -> None:
-        if not features:
-            raise IntegrationError("a training run names the features it trains on")
         self.run = TrainingRun(
-            client or Client(url=url, token=token),
             model=model,
             purpose=purpose,
-            stage=stage,
             features=features,
-            job=(namespace, job or f"train.{model}"),
-            owners=owners or [],
+            stage=stage,
+            job=job,
+            namespace=namespace,
+            owners=owners,
+            url=url,
+            token=token,
+            client=client,
         )
         self._state = "new"
 

@@ -66,22 +66,27 @@ class TrainingRun:
 
     def __init__(
         self,
-        client: Client,
         *,
         model: str,
         purpose: str,
-        stage: Stage,
         features: list[str],
-        job: tuple[str, str],
-        owners: list[str],
+        stage: Stage = "development",
+        job: str | None = None,
+        namespace: str = NAMESPACE,
+        owners: list[str] | None = None,
+        url: str | None = None,
+        token: str | None = None,
+        client: Client | None = None,
     ) -> None:
-        self.client = client
+        if not features:
+            raise IntegrationError("a training run names the features it trains on")
+        self.client = client or Client(url=url, token=token)
         self.model = model
         self.purpose = purpose
         self.stage = stage
         self.features = [_feature_urn(f) for f in features]
-        self.job = job
-        self.owners = owners
+        self.job = (namespace, job or f"train.{model}")
+        self.owners = owners or []
         self.run_id = str(uuid.uuid4())
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.params: dict[str, Scalar] = {}
@@ -385,16 +390,17 @@ def training_run(
     token: str | None = None,
     client: Client | None = None,
 ) -> Iterator[TrainingRun]:
-    if not features:
-        raise IntegrationError("a training run names the features it trains on")
     run = TrainingRun(
-        client or Client(url=url, token=token),
         model=model,
         purpose=purpose,
-        stage=stage,
         features=features,
-        job=(namespace, job or f"train.{model}"),
-        owners=owners or [],
+        stage=stage,
+        job=job,
+        namespace=namespace,
+        owners=owners,
+        url=url,
+        token=token,
+        client=client,
     )
     run.start()
     try:
