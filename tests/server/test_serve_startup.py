@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.demo import DEMO_EVENTS
 from tests.support.ports import free_port
 from tests.support.server import serving
 
@@ -108,7 +109,10 @@ def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
         err.close()
     printed = (tmp_path / "out").read_text()
     assert f"provgraph serving {(tmp_path / 'data').resolve()}" in printed
-    assert "store     ladybug:" in printed and "demo      loaded (28 new events)" in printed
+    assert (
+        "store     ladybug:" in printed
+        and f"demo      loaded ({DEMO_EVENTS} new events)" in printed
+    )
     for line in (f"portal    {url}/", f"GraphiQL  {url}/graphql", f"API docs  {url}/docs"):
         assert line in printed, printed
     warning = "provgraph: warning: callers without a token act as steward"

@@ -111,6 +111,7 @@ def _edge_kinds(text: str | None) -> list[str] | None:
 
 
 def lineage(args: argparse.Namespace, settings: Settings) -> int:
+    as_of, edge_kinds = _as_of(args.as_of), _edge_kinds(args.edge_kinds)  # arguments first
     target = _target(args, settings)
     try:
         result = target.lineage(
@@ -118,8 +119,8 @@ def lineage(args: argparse.Namespace, settings: Settings) -> int:
             direction=args.direction,
             depth=args.depth,
             limit=args.limit,
-            as_of=_as_of(args.as_of),
-            edge_kinds=_edge_kinds(args.edge_kinds),
+            as_of=as_of,
+            edge_kinds=edge_kinds,
         )
     finally:
         target.close()
@@ -138,9 +139,10 @@ def lineage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def impact(args: argparse.Namespace, settings: Settings) -> int:
+    as_of = _as_of(args.as_of)
     target = _target(args, settings)
     try:
-        result = target.impact(args.urn, as_of=_as_of(args.as_of))
+        result = target.impact(args.urn, as_of=as_of)
     finally:
         target.close()
     if args.json:
@@ -160,9 +162,10 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def paths(args: argparse.Namespace, settings: Settings) -> int:
+    as_of = _as_of(args.as_of)
     target = _target(args, settings)
     try:
-        found = target.paths(args.source, args.target, as_of=_as_of(args.as_of))
+        found = target.paths(args.source, args.target, as_of=as_of)
     finally:
         target.close()
     if not found:
