@@ -112,12 +112,6 @@ def emitter(url: str | None = None, token: str | None = None) -> Emitter:
         return found
 
 
-def flush_all(timeout: float | None = 30.0) -> bool:
-    with _lock:
-        emitters = list(_emitters.values())
-    return all(e.flush(timeout) for e in emitters)
-
-
 def discard(url: str | None = None, token: str | None = None) -> None:
     """Forget this catalog's emitter and drop what it still holds (a catalog gone for good)."""
     with _lock:
