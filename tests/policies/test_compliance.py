@@ -22,6 +22,7 @@ from provgraph.catalog.model.events import (
 )
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import from_micros
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.writer import Submission
@@ -31,6 +32,7 @@ from provgraph.policies.compliance import (
     Baseline,
     ComplianceEntry,
     backtest,
+    reached_by_tag,
     recheck,
     what_if,
 )
@@ -277,3 +279,18 @@ def test_routine_serving_decisions_are_aggregated(settings: Settings) -> None:
         gate.check_feature_use(train, actor="trainer")
         gate.check_feature_use(train, actor="trainer")
         assert catalog.index.count_of_kind(NodeKind.POLICY_DECISION) == 3  # gating: every one
+
+
+def test_a_hypothetical_tag_reaches_what_propagation_would(settings: Settings) -> None:
+    """What-if asks the classification rule: a tag on trips#rider_id reaches the features that
+    copy it, not those that only join on it (INDIRECT), and the email reaches nothing past its
+    hash (masking)."""
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+        trips = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips"
+        riders = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.riders"
+        reached = {Urn.parse(u).name for u in reached_by_tag(catalog, f"{trips}#rider_id")}
+        assert reached == {"trips_7d", "avg_fare", "pickup_city_entropy"}
+        assert reached_by_tag(catalog, f"{riders}#email") == set()
+        tenure = {Urn.parse(u).name for u in reached_by_tag(catalog, f"{riders}#signup_ts")}
+        assert tenure == {"rider_tenure_days"}

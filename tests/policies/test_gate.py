@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from provgraph.catalog.model.errors import UnknownReferenceError
 from provgraph.catalog.model.events import ClassificationChanged, FeatureStatusChanged
@@ -134,8 +135,6 @@ def test_unknown_features_and_models_are_errors_not_allows(
         FeatureUseRequest(
             action="train", purpose="x", features=["urn:provgraph:feature:nope:nope"]
         ),
-        FeatureUseRequest(action="train", purpose="x", features=["garbage"]),
-        FeatureUseRequest(action="train", purpose="x", features=[model_version_urn("v1")]),
         FeatureUseRequest(
             action="train",
             purpose="x",
@@ -144,6 +143,10 @@ def test_unknown_features_and_models_are_errors_not_allows(
     ):
         with pytest.raises(UnknownReferenceError):
             hook.check_feature_use(request, actor="alice")
+    # a reference that cannot name a feature is invalid input, refused before any look-up
+    for malformed in ("garbage", model_version_urn("v1")):
+        with pytest.raises(ValidationError):
+            FeatureUseRequest(action="train", purpose="x", features=[malformed])
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from datetime import datetime
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.policies.engine import PolicyEngine
@@ -142,22 +143,26 @@ def what_if(
 
 
 def _hypothetical_tags(catalog: Catalog, tags: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
-    """Feature versions (and features) that would inherit each hypothetical tag; a
-    declassifying feature version stops it, as in propagation."""
+    """Feature versions (and features) that would inherit each hypothetical tag."""
     found: dict[str, set[str]] = {}
     for urn, tag in tags:
-        reached = catalog.lineage.impact(urn).feature_versions
-        subjects = [n.urn for n in reached]
-        if catalog.reader.kind_of(fields.resolve(catalog.index, urn)) is NodeKind.FEATURE:
-            subjects.append(urn)
-        for version in subjects:
-            if (
-                catalog.reader.kind_of(version) is NodeKind.FEATURE_VERSION
-                and catalog.reader.view(version, views.FeatureVersion).declassifying
-            ):
-                continue
-            found.setdefault(version, set()).add(tag)
+        for reached in reached_by_tag(catalog, urn):
+            found.setdefault(reached, set()).add(tag)
     return found
+
+
+def reached_by_tag(catalog: Catalog, urn: str) -> set[str]:
+    """The features and feature versions that a tag set on `urn` (a column's: on its field)
+    would reach: the classification service's rule, so not past INDIRECT or masking column
+    lineage, nor into a feature version a steward declared declassifying. A feature named in
+    a question means its newest version, which is among them when the tag reaches it."""
+    root = fields.resolve(catalog.index, urn)
+    parsed = Urn.parse(root)
+    holders = {root, str(parsed.field_urn())} if parsed.kind is NodeKind.COLUMN else {root}
+    candidates = [n.urn for n in catalog.lineage.impact(root).feature_versions]
+    if parsed.kind is NodeKind.FEATURE:
+        candidates.append(root)
+    return {c for c in candidates if holders & catalog.classifications.sources(c)}
 
 
 def compliance_questions(catalog: Catalog) -> list[tuple[str, FeatureUseRequest]]:

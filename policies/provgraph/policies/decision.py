@@ -23,7 +23,14 @@ class Decision:
 
 
 def input_digest(document: dict[str, Any]) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(document).encode()).hexdigest()
+    return encoded_input(document)[1]
+
+
+def encoded_input(document: dict[str, Any]) -> tuple[bytes, str]:
+    """(the input as canonical JSON, its digest): an engine is given the very bytes digested.
+    ValueError (or TypeError) for what JSON cannot carry."""
+    body = canonical_json(document).encode()
+    return body, "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def decision_from_result(result: object, *, revision: str, digest: str, engine: str) -> Decision:

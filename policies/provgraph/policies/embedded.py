@@ -1,10 +1,11 @@
-"""The embedded engine: the real OPA (v1.20, Go) in this process, through
-opa-golib-python-bindings. The bundle is compiled once; decisions are cached by input digest
-and bundle revision, so a repeated question costs a dictionary lookup.
+"""The embedded engine: the real OPA (v1.20, Go), which the wheel carries, in an engine process
+of its own (opa/process.py) that evaluates the bundle with the capabilities list
+(opa/capabilities.py), a deadline per decision and a memory bound. The bundle is compiled once;
+decisions are cached here by input digest and bundle revision, so a repeated question costs a
+dictionary lookup and never leaves the server.
 
-OPA's bridge is a Go c-shared library that uses the C allocator and its own Go heap, unlike
-regopy (rego-cpp), whose shared library bundles snmalloc and exports the global C++
-`operator new`/`delete`: loaded before LadybugDB, it made every write leak about half a MiB.
+A decision the process does not give in time, or that stops it (out of memory, a crash), is a
+deny that says why (fail closed); the next question starts a fresh process with the bundle.
 """
 
 from __future__ import annotations
@@ -15,21 +16,17 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from provgraph.policies.bundle import ENTRYPOINT, PolicyBundle, PolicyBundleError
-from provgraph.policies.decision import Decision, decision_from_result, failed, input_digest
-
-try:
-    from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
-except ImportError as exc:  # pragma: no cover - the set-up step installs it
-    raise ImportError(
-        "the embedded policy engine needs opa-golib-python-bindings: "
-        "pip install --ignore-requires-python --no-deps opa-golib-python-bindings==0.4.4"
-    ) from exc
+from provgraph.policies.bundle import PolicyBundle, PolicyBundleError
+from provgraph.policies.decision import Decision, decision_from_result, encoded_input, failed
+from provgraph.policies.opa.process import (
+    DECISION,
+    EngineEvaluationError,
+    EngineLimits,
+    EngineProcess,
+)
 
 CACHE_SIZE = 10_000
 """Decisions kept (least recently used dropped first): ~2 KiB each, so at most ~20 MiB."""
-DOCUMENT = ENTRYPOINT.replace("/", ".")
-_LOCATED = re.compile(r"^\s*(?:\d+ errors? occurred:\s*)?([^\s:]+\.rego):(\d+)(?::(\d+))?: (.+)$")
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 
@@ -47,10 +44,11 @@ class RegoTestResult:
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, bundle: PolicyBundle) -> None:
+    def __init__(self, bundle: PolicyBundle, *, limits: EngineLimits | None = None) -> None:
+        self._limits = limits or EngineLimits()
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Decision] = OrderedDict()
-        self._opa = _compile(bundle)
+        self._process = EngineProcess.loaded(bundle, limits=self._limits)
         self._bundle = bundle
 
     @property
@@ -62,26 +60,33 @@ class EmbeddedEngine:
         return self._bundle
 
     def load(self, bundle: PolicyBundle) -> None:
-        """Switch to another bundle; a bundle that does not compile leaves the old one active."""
-        opa = _compile(bundle)
-        with self._lock:  # the old engine closes when its last evaluation drops it
-            self._opa, self._bundle = opa, bundle
+        """Switch to another bundle; a bundle that does not load leaves the old one active."""
+        process = EngineProcess.loaded(bundle, limits=self._limits)
+        with self._lock:
+            old, self._process, self._bundle = self._process, process, bundle
             self._cache.clear()
+        old.close()
+
+    def close(self) -> None:
+        self._process.close()
 
     def evaluate(self, document: dict[str, Any]) -> Decision:
-        digest = input_digest(document)
+        try:
+            body, digest = encoded_input(document)
+        except (ValueError, TypeError) as exc:
+            return failed(f"the input is not JSON: {exc}"[:500], self.revision, "", self.name)
         with self._lock:
             cached = self._cache.get(digest)
             if cached is not None:
                 self._cache.move_to_end(digest)
                 return replace(cached, cached=True)
-            opa, revision = self._opa, self._bundle.revision
+            revision = self._bundle.revision
         try:
-            result = opa.eval_document(DOCUMENT, document)
-        except OpaUndefinedError:
-            return failed("the decision is undefined", revision, digest, self.name)
-        except (OpaError, ValueError, TypeError, RecursionError) as exc:
+            defined, result = self._running().evaluate(DECISION, body)
+        except (EngineEvaluationError, PolicyBundleError) as exc:
             return failed(str(exc)[:500], revision, digest, self.name)
+        if not defined:
+            return failed("the decision is undefined", revision, digest, self.name)
         decision = decision_from_result(result, revision=revision, digest=digest, engine=self.name)
         with self._lock:
             if revision == self._bundle.revision:
@@ -91,8 +96,12 @@ class EmbeddedEngine:
         return decision
 
     def evaluate_raw(self, ref: str) -> Any:
-        """The value of a document of the bundle, e.g. `data.provgraph.feature_use_test.cases`."""
-        return self._opa.eval_document(ref.removeprefix("data."))
+        """The value of a document of the bundle, e.g. `data.provgraph.feature_use_test.cases`;
+        EngineEvaluationError when it is undefined or cannot be evaluated."""
+        defined, value = self._running().evaluate(ref.removeprefix("data."), b"")
+        if not defined:
+            raise EngineEvaluationError(f"{ref} is undefined")
+        return value
 
     def run_tests(self) -> list[RegoTestResult]:
         """Run every `test_` rule of the bundle's *_test.rego files, as `opa test` does: a rule
@@ -105,38 +114,17 @@ class EmbeddedEngine:
             for rule in dict.fromkeys(_TEST_RULE.findall(source)):
                 name = f"{package.group(1)}.{rule}"
                 try:
-                    value = self._opa.eval_document(name)
-                except OpaUndefinedError:
-                    results.append(RegoTestResult(name, False, "undefined"))
-                except OpaError as exc:
+                    defined, value = self._running().evaluate(name, b"")
+                except (EngineEvaluationError, PolicyBundleError) as exc:
                     results.append(RegoTestResult(name, False, str(exc)))
                 else:
-                    results.append(RegoTestResult(name, value is True, None))
+                    error = None if defined else "undefined"
+                    results.append(RegoTestResult(name, defined and value is True, error))
         return results
 
-
-def _compile(bundle: PolicyBundle) -> Any:
-    opa = OpaEngine()
-    try:
-        for name, source in {**bundle.modules, **bundle.tests}.items():
-            opa.add_policy(name, source)
-        opa.eval_document(DOCUMENT, {})  # prepares (compiles) the whole bundle
-    except OpaUndefinedError:
-        pass  # it compiles; an empty question may well have no decision
-    except OpaError as exc:
-        opa.close()
-        raise PolicyBundleError(_describe(exc.message)) from exc
-    return opa
-
-
-def _describe(message: str) -> str:
-    """OPA's errors as `file:line: what`, one per line, without its source excerpts."""
-    located = []
-    for line in message.splitlines():
-        found = _LOCATED.match(line)
-        if found:
-            file, row, _, what = found.groups()
-            located.append(f"{file}:{row}: {what}")
-    if located:
-        return "\n".join(located)
-    return f"the policy bundle does not compile: {message.strip()[:500]}"
+    def _running(self) -> EngineProcess:
+        """The engine process, started again with the bundle if the last one was stopped."""
+        with self._lock:
+            if not self._process.alive:
+                self._process = EngineProcess.loaded(self._bundle, limits=self._limits)
+            return self._process

@@ -14,3 +14,6 @@ class PolicyEngine(Protocol):
     def revision(self) -> str: ...
 
     def evaluate(self, document: dict[str, Any]) -> Decision: ...
+
+    def close(self) -> None:
+        """Release what the engine holds (its process, its connection)."""

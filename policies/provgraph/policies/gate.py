@@ -19,14 +19,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import CatalogError, InvalidUrnError, UnknownReferenceError
 from provgraph.catalog.model.events import PolicyDecided
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import utc_now
-from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.model.urn import Urn, feature_reference
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.writer import Submission
@@ -43,8 +43,9 @@ MAX_FEATURES = 1000
 
 
 class FeatureUseRequest(BaseModel):
-    """The question. Features may be named by feature or feature-version URN; with none given,
-    the features of the model version's training set are checked."""
+    """The question. Features may be named by feature or feature-version URN or as `group:name`
+    (urn.feature_reference); with none given, the features of the model version's training set
+    are checked."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -55,6 +56,11 @@ class FeatureUseRequest(BaseModel):
     deployment: str | None = None
     run_id: uuid.UUID | None = None
     environment: str | None = Field(default=None, max_length=200)
+
+    @field_validator("features")
+    @classmethod
+    def _feature_urns(cls, features: list[str]) -> list[str]:
+        return [str(feature_reference(f)) for f in features]
 
 
 @dataclass(frozen=True)
@@ -256,12 +262,9 @@ class FeatureUseGate:
                 else self._catalog.reader.newest_version(feature)
             )
             stored = self._catalog.reader.view(feature, views.Feature)
-            traces = self._catalog.classifications.classifications(version or feature)
-            traces += [
-                t
-                for t in self._catalog.classifications.classifications(feature)
-                if t.tag not in {x.tag for x in traces}
-            ]
+            # the one rule (service/classification.py): what the feature (its newest version)
+            # or the version named carries, exactly as every other surface answers it
+            traces = self._catalog.classifications.classifications(urn)
             explanations[urn] = traces
             described.append(
                 {

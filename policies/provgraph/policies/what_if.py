@@ -2,24 +2,23 @@
 deployments would the active policies then deny, and for what new reasons?
 
 Look-only: the decisions are assessed, never recorded, and the catalog is not changed. The tag
-is taken to reach every feature downstream of the asset in its lineage (as propagation would),
-except feature versions declared declassifying.
+reaches what propagation would carry it to: the one rule of the classification service (so
+not past INDIRECT or masking column lineage, nor into a feature version a steward declared
+declassifying).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.traversal import Direction
-from provgraph.policies.compliance import compliance_questions
+from provgraph.policies.compliance import compliance_questions, reached_by_tag
 from provgraph.policies.gate import FeatureUseGate
 
 TAGGABLE = {NodeKind.COLUMN, NodeKind.DATASET, NodeKind.FEATURE, NodeKind.FEATURE_VERSION}
 MAX_TAG = 200
-WALK_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,14 @@ def what_if_classified(
     tag = tag.strip()
     if not tag or len(tag) > MAX_TAG or any(c.isspace() for c in tag):
         raise ValueError(f"a tag is 1 to {MAX_TAG} characters with no spaces, got {tag!r}")
-    walked = catalog.lineage.lineage(
-        urn, direction=Direction.DOWNSTREAM, depth=100, limit=WALK_LIMIT, include_edges=False
+    walked = catalog.lineage.lineage(  # the asset itself (resolved, or NodeNotFoundError)
+        urn, direction=Direction.DOWNSTREAM, depth=1, limit=1, include_edges=False
     )
     kind = walked.nodes[0].kind if walked.nodes else None
     if kind not in TAGGABLE:
         allowed = ", ".join(sorted(k.value for k in TAGGABLE))
         raise ValueError(f"only a {allowed} can be tagged, not {kind.value if kind else urn}")
-    versions = [n.urn for n in walked.nodes if n.kind is NodeKind.FEATURE_VERSION]
-    kept = {
-        version: found
-        for version, found in catalog.reader.views(versions, views.FeatureVersion).items()
-        if not found.declassifying
-    }
-    affected = set(kept) | {n.urn for n in walked.nodes if n.kind is NodeKind.FEATURE}
+    affected = reached_by_tag(catalog, walked.root)
     extra = {feature: [tag] for feature in affected}
     entries = []
     for subject, request in compliance_questions(catalog) if affected else []:
