@@ -122,6 +122,7 @@ def main() -> None:
             purpose="fraud_detection",
             url=catalog.url,
             sample=0.01,
+            outbox_dir=Path(folder) / "outbox",
         )
         plain = _latencies(_app(model, None), args.requests)
         guarded = _latencies(_app(model, guard), args.requests)

@@ -58,3 +58,9 @@ def lake(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     with serving(tmp_path_factory.mktemp("catalog") / "data") as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _outbox_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Durable outboxes (serving records, run ends) go to the test's own directory."""
+    monkeypatch.setenv("PROVGRAPH_OUTBOX_DIR", str(tmp_path / "outbox"))

@@ -8,17 +8,21 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 import torch
 
 from provgraph.catalog.model.events import ClassificationChanged
 from provgraph.client import Client, Retry
+from provgraph.integrations import run_ends
 from provgraph.integrations.errors import CatalogUnavailableError, PolicyDeniedError
-from provgraph.integrations.torch import training_run
+from provgraph.integrations.serving import deploy
+from provgraph.integrations.torch import FeatureTable, training_run
 from tests.integrations import model_side
 from tests.support.ports import free_port
-from tests.support.server import RunningServer, serving
+from tests.support.server import RunningServer, serving, start, stop
 
 FEATURES = [f"{model_side.GROUP}:trips_30d", f"{model_side.GROUP}:avg_fare"]
 PII_FEATURES = [*FEATURES, f"{model_side.GROUP}:email_domain_risk"]
@@ -29,7 +33,8 @@ query($urn: ID!) { node(urn: $urn) { ... on ModelVersion { urn artifactDigest pa
   trainingSet { urn manifest features { urn } sources { urn } }
   trainingRun { urn state facets decisions { action allow } }
   recipe { trainingSet manifest params codeVersion environment
-           datasets { urn } features { urn transformation } changes { kind subject } } } } }
+           datasets { urn } features { urn transformation } changes { kind subject }
+           unpinned } } } }
 """
 
 
@@ -53,14 +58,15 @@ def _train(
     seed: int = 7,
     split: float = 0.75,
     features: list[str] = FEATURES,
+    epochs: int = 3,
 ) -> str:
     with training_run(
         model="fraud-scorer", purpose="fraud_detection", features=features, url=server.url
     ) as run:
         data = run.load_features(table, label="is_fraud", split=split, seed=seed)
         model = model_side.Scorer(width=len(features))
-        run.log_params(epochs=3, lr=0.05)
-        for epoch, loss in enumerate(model_side.train(model, data.train, epochs=3, seed=seed)):
+        run.log_params(epochs=epochs, lr=0.05)
+        for epoch, loss in enumerate(model_side.train(model, data.train, epochs=epochs, seed=seed)):
             run.log_metrics(epoch=epoch, loss=loss)
         return run.save(model, artifact)
 
@@ -96,6 +102,7 @@ def test_a_training_run_records_the_whole_chain(
         f["urn"] for f in found["trainingSet"]["features"]
     }
     assert recipe["changes"] == []
+    assert recipe["unpinned"] == [], "load_features pins everything the recipe names"
 
 
 def test_a_retrain_from_the_recipe_gives_the_same_artifact(
@@ -286,3 +293,140 @@ def test_the_callback_api_records_an_existing_loop(
 
     with pytest.raises(IntegrationError, match="not running"):
         denied.on_epoch_end(0, loss=1.0)
+
+
+def _rows(table: Path, columns: list[str]) -> FeatureTable:
+    """The training code's own loader: no load_features."""
+    read = pq.read_table(table, columns=[*columns, "is_fraud"])
+    features = torch.tensor([read.column(c).to_pylist() for c in columns]).T.float()
+    return FeatureTable(features, torch.tensor(read["is_fraud"].to_pylist()).float())
+
+
+def test_a_model_trained_on_data_the_code_loaded_is_trained_on_its_gated_features(
+    server: RunningServer, table: Path, tmp_path: Path
+) -> None:
+    """Issue 17.21: without load_features the model still names its features, their data and
+    classifications; the recipe says what could not be pinned; deploy allows it."""
+    columns = [f.split(":")[1] for f in PII_FEATURES]
+    with training_run(
+        model="own-loader", purpose="fraud_detection", features=PII_FEATURES, url=server.url
+    ) as run:
+        model = model_side.Scorer(width=len(columns))
+        model_side.train(model, _rows(table, columns), epochs=1, seed=2)
+        urn = run.save(model, tmp_path / "own.pt")
+    client = Client(server.url)
+    found = client.graphql(RUN_QUERY, {"urn": urn})["node"]
+    assert found["trainingSet"] is not None, "the gated features are its training set"
+    included = {f["urn"] for f in found["trainingSet"]["features"]}
+    assert {u.split("@")[0].rsplit(":", 1)[1] for u in included} == set(columns)
+    assert all(u.startswith("urn:provgraph:feature-version:") for u in included)
+    recipe = found["recipe"]
+    assert {f["urn"] for f in recipe["features"]} == included
+    assert recipe["datasets"], "the data its feature versions were computed from"
+    assert recipe["unpinned"] == ["digest", "rows", "split", "seed", "datasets"]
+    assert "pii.email" in {t.tag for t in client.classifications(urn)}
+
+    def deploy_for(purpose: str) -> str:
+        where = f"own-{purpose}"
+        done = deploy(urn, deployment=where, environment="staging", purpose=purpose, url=server.url)
+        return done.model_version
+
+    assert deploy_for("fraud_detection") == urn
+    with pytest.raises(PolicyDeniedError):
+        deploy_for("advertising")
+    printed = subprocess.run(
+        [sys.executable, "-m", "provgraph.server.cli", "reproduce", urn, "--url", server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "training set (none)" not in printed.stdout
+    assert "not pinned   digest, rows, split, seed, datasets" in printed.stdout
+
+    from provgraph.integrations.torch import TrainingCallback
+
+    callback = TrainingCallback(
+        model="own-loop", purpose="fraud_detection", features=FEATURES, url=server.url
+    )
+    callback.on_train_begin()
+    looped = model_side.Scorer(width=len(FEATURES))
+    model_side.train(looped, _rows(table, [f.split(":")[1] for f in FEATURES]), epochs=1, seed=2)
+    loop_urn = callback.on_train_end(looped, tmp_path / "loop.pt")
+    assert loop_urn is not None
+    trained_on = client.graphql(RUN_QUERY, {"urn": loop_urn})["node"]["trainingSet"]
+    assert trained_on is not None and len(trained_on["features"]) == len(FEATURES)
+
+
+def test_bytes_rewritten_outside_tracked_jobs_are_a_reported_mismatch(tmp_path: Path) -> None:
+    """Issue 17.22: two models trained on different bytes of one feature table, rewritten by
+    no tracked job, share its dataset version; their recipes report the mismatch."""
+    with serving(tmp_path / "catalog") as catalog:
+        Client(catalog.url).submit(model_side.catalog_events())
+        path = model_side.write_table(tmp_path / "features.parquet", seed=3)
+        first = _train(catalog, path, tmp_path / "first.pt", seed=4)
+        model_side.write_table(path, seed=5)  # rewritten outside any tracked job
+        second = _train(catalog, path, tmp_path / "second.pt", seed=4)
+        model_side.write_table(path, seed=3)  # and back: the first bytes, trained longer
+        third = _train(catalog, path, tmp_path / "third.pt", seed=4, epochs=1)
+        client = Client(catalog.url)
+        before, after, again = (client.recipe(urn) for urn in (first, second, third))
+    assert again.training_set == before.training_set, "trained on the set its run recorded"
+    assert first != second
+    assert [d.urn for d in before.datasets] == [d.urn for d in after.datasets], (
+        "nothing tracked the rewrite: one dataset version"
+    )
+    assert before.training_set != after.training_set
+    assert before.manifest["digest"] != after.manifest["digest"]
+    version = before.datasets[0].urn
+    for recipe, other in ((before, after), (after, before)):
+        mismatches = [c for c in recipe.changes if c.kind == "content_mismatch"]
+        assert [c.subject for c in mismatches] == [version]
+        assert other.training_set is not None and other.training_set in mismatches[0].detail
+        assert "avg_fare" in mismatches[0].detail and "is_fraud" in mismatches[0].detail
+
+
+def _run_state(client: Client, run: str) -> dict[str, Any]:
+    found = client.graphql(
+        "query($u: ID!) { node(urn: $u) { ... on Run { state errorMessage } } }", {"u": run}
+    )["node"]
+    return dict(found or {})
+
+
+def test_a_run_whose_catalog_went_away_is_ended_when_it_returns(tmp_path: Path) -> None:
+    """Issue 17.23: the catalog goes away mid-run and the script exits; when the catalog is
+    back, the next job against it delivers the run's end, so the run does not stay RUNNING."""
+    catalog = start(tmp_path / "catalog")
+    try:
+        Client(catalog.url).submit(model_side.catalog_events())
+        module = "tests.integrations.training_process"
+        script = subprocess.Popen(
+            [sys.executable, "-m", module, catalog.url, str(tmp_path / "lost.pt")],
+            cwd=Path(__file__).resolve().parents[2],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert script.stdout is not None and script.stdin is not None
+        run = script.stdout.readline().strip()
+        assert run.startswith("urn:provgraph:run:"), script.stderr.read() if script.stderr else ""
+        assert _run_state(Client(catalog.url), run)["state"] == "START"
+
+        stop(catalog)  # the catalog goes away mid-run
+        script.stdin.write("go\n")
+        script.stdin.flush()
+        assert script.wait(timeout=120) == 3, "save could not register the model"
+        assert list((tmp_path / "outbox").glob("runs-*.sqlite")), "the run's end waits on disk"
+
+        catalog = start(tmp_path / "catalog", port=int(catalog.url.rsplit(":", 1)[1]))
+        with training_run(
+            model="next-scorer", purpose="fraud_detection", features=FEATURES, url=catalog.url
+        ):
+            pass
+        assert run_ends.flush(timeout=120)
+        ended = _run_state(Client(catalog.url), run)
+        assert ended["state"] == "FAIL"
+        assert "CatalogUnavailableError" in ended["errorMessage"]
+    finally:
+        run_ends.close_all()
+        stop(catalog)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from provgraph.integrations.outbox import Event, Outbox, Rejected, Work
@@ -38,7 +39,8 @@ def make_client(url: str | None, token: str | None, *, timeout: float = 10.0) ->
     return Client(url, token=token, timeout=timeout, retry=Retry(attempts=1))
 
 
-def _sender(client: Client) -> Any:
+def sender(client: Client) -> Callable[[list[Event]], None]:
+    """Sends a batch of OpenLineage events; a refusal for good raises `Rejected`."""
     from provgraph.client import BadRequestError, PayloadTooLargeError, RejectedError
 
     def send(events: list[Event]) -> None:
@@ -74,7 +76,7 @@ class Emitter:
         from openlineage.client.client import OpenLineageClient
 
         self.client = make_client(url, token)
-        self.outbox = Outbox(_sender(self.client), capacity=capacity)
+        self.outbox = Outbox(sender(self.client), capacity=capacity)
         self.openlineage: OpenLineageClient = OpenLineageClient(transport=_transport(self.outbox))
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client, ProvgraphError
+from provgraph.integrations import run_ends
 from provgraph.integrations.artifacts import file_digest
 from provgraph.integrations.errors import (
     IntegrationError,
@@ -71,6 +72,7 @@ def deploy(
     run_id = str(uuid.uuid4())
     job = (NAMESPACE, f"deploy.{environment}.{deployment}")
     target = str(Urn(NodeKind.DEPLOYMENT, deployment, environment))
+    run_ends.resume(catalog)
     _send(catalog, run_event(integration=INTEGRATION, event_type="START", run_id=run_id, job=job))
     try:
         answer = catalog.check_feature_use(
@@ -94,16 +96,20 @@ def deploy(
         "endpoint": endpoint,
         "purpose": purpose,
     }
-    _send(
-        catalog,
-        run_event(
-            integration=INTEGRATION,
-            event_type="COMPLETE",
-            run_id=run_id,
-            job=job,
-            run_facets={"provgraph_deployment": facet(INTEGRATION, body)},
-        ),
-    )
+    try:
+        _send(
+            catalog,
+            run_event(
+                integration=INTEGRATION,
+                event_type="COMPLETE",
+                run_id=run_id,
+                job=job,
+                run_facets={"provgraph_deployment": facet(INTEGRATION, body)},
+            ),
+        )
+    except IntegrationError as exc:
+        _fail(catalog, run_id, job, f"the deployment could not be recorded: {exc}")
+        raise
     return Deployed(target, model_version, answer.decision_urn, list(answer.obligations))
 
 
@@ -144,15 +150,13 @@ def _send(catalog: Client, event: dict[str, Any]) -> None:
 
 
 def _fail(catalog: Client, run_id: str, job: tuple[str, str], message: str) -> None:
-    with contextlib.suppress(ProvgraphError):
-        catalog.send_openlineage(
-            [
-                run_event(
-                    integration=INTEGRATION,
-                    event_type="FAIL",
-                    run_id=run_id,
-                    job=job,
-                    run_facets=error_facet(INTEGRATION, message),
-                )
-            ]
-        )
+    """End the deploy run FAIL: now, or when the catalog returns (never left RUNNING)."""
+    event = run_event(
+        integration=INTEGRATION,
+        event_type="FAIL",
+        run_id=run_id,
+        job=job,
+        run_facets=error_facet(INTEGRATION, message),
+    )
+    with contextlib.suppress(IntegrationError):
+        run_ends.end_run(catalog, event)

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
@@ -24,6 +25,7 @@ from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client
 from provgraph.integrations.serving.decisions import CachedDecision, DecisionCache
 from provgraph.integrations.serving.recorder import PredictionRecorder
+from provgraph.integrations.spool import MAX_BYTES, MAX_EVENTS
 
 LOG_EVERY_PREDICTION = "log every prediction"
 """An obligation starting with this makes every prediction recorded, not a sample."""
@@ -52,6 +54,9 @@ class ServingGuard:
         poll_every: float = 2.0,
         max_age: float = 120.0,
         flush_every: float = 10.0,
+        outbox_dir: str | Path | None = None,
+        outbox_events: int = MAX_EVENTS,
+        outbox_bytes: int = MAX_BYTES,
         url: str | None = None,
         token: str | None = None,
         client: Client | None = None,
@@ -73,6 +78,9 @@ class ServingGuard:
             ("provgraph.serving", f"predict.{environment}.{deployment}"),
             sample=sample,
             flush_every=flush_every,
+            outbox_dir=outbox_dir,
+            outbox_events=outbox_events,
+            outbox_bytes=outbox_bytes,
         )
 
     def start(self) -> None:
@@ -98,7 +106,7 @@ class ServingGuard:
         self.recorder.model_version = decision.model_version
         self.recorder.feature_versions = decision.feature_versions
         if not decision.allow:
-            self._record(started, decision, 403, log_all=True)
+            self._record(started, decision, 403, required=False)
             raise HTTPException(
                 403,
                 {
@@ -107,6 +115,18 @@ class ServingGuard:
                     "decision": decision.decision,
                 },
             )
+        if log_all and not self.recorder.admit():
+            # the obligation could not be honoured: fail closed rather than serve unlogged
+            raise HTTPException(
+                503,
+                {
+                    "error": "AuditLogUnavailable",
+                    "detail": "every prediction must be logged, and the prediction outbox "
+                    "is full or cannot be written; retry once the catalog takes its records",
+                    "decision": decision.decision,
+                },
+                headers={"Retry-After": "5"},
+            )
         status = 200
         try:
             yield Use(decision)
@@ -114,17 +134,18 @@ class ServingGuard:
             status = 500
             raise
         finally:
-            self._record(started, decision, status, log_all=log_all)
+            self._record(started, decision, status, required=log_all)
 
     def _record(
-        self, started: float, decision: CachedDecision, status: int, *, log_all: bool
+        self, started: float, decision: CachedDecision, status: int, *, required: bool
     ) -> None:
         self.recorder.record(
             latency_ms=(time.perf_counter() - started) * 1000.0,
             allowed=decision.allow,
             decision=decision.decision,
             status=status,
-            log_all=log_all,
+            keep=not decision.allow,
+            required=required,
         )
 
 

@@ -1,7 +1,8 @@
 """`materialize_features`: write a feature table and record its features, policy first.
 
-1. The DataFrame's plan gives each feature column's source columns and whether every path
-   from them is a hash (then the feature is declassifying unless said otherwise).
+1. The DataFrame's plan gives each feature column's source columns and how each is used
+   (identity, transformation, aggregation; `masking` when every path from it is a hash). That
+   is sent as evidence on the feature's sources; the catalog decides what it declassifies.
 2. The features are defined in the catalog from those source columns and the policy is asked
    whether they may be materialized for `purpose` (action `materialize`). A deny raises
    `PolicyDeniedError` with the policy's reasons: nothing is written, and the decision stays
@@ -23,6 +24,7 @@ from provgraph.catalog.model.events import (
     DatasetRegistered,
     FeatureDefined,
     FieldSpec,
+    TransformationSpec,
 )
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import utc_now
@@ -45,7 +47,8 @@ class Feature:
     transformation: str | None = None
     """Default: described from the plan (the source columns and how they were combined)."""
     declassifying: bool | None = None
-    """Default: True when every source reaches the column only through a hash."""
+    """True declares the transformation declassifying: a steward's decision (it needs a
+    steward's token). By default only the plan's evidence is sent (masking on the sources)."""
     description: str | None = None
 
 
@@ -59,6 +62,8 @@ class FeatureMaterialization:
     sources: dict[str, list[ColumnRef]]
     """Feature name -> the columns it was computed from (from the plan)."""
     declassifying: dict[str, bool]
+    """Feature name -> whether every source reaches it through a hash (the masking evidence
+    sent), or the caller declared it declassifying."""
     decision: str
     """URN of the recorded `materialize` policy decision."""
     obligations: list[str] = field(default_factory=list)
@@ -180,7 +185,17 @@ def materialize_features(
                 f"feature {feature.name}: column {feature.column} is not computed from any "
                 "dataset column (a literal or in-memory data); a feature needs a source"
             )
-        refs = [ColumnRef(namespace=s.namespace, name=s.name, field=s.field) for s in found]
+        refs = [
+            ColumnRef(
+                namespace=s.namespace,
+                name=s.name,
+                field=s.field,
+                transformations=[
+                    TransformationSpec(type="DIRECT", subtype=how.kind.name, masking=how.masking)
+                ],
+            )
+            for s, how in found.items()
+        ]
         sources[feature.name] = refs
         masked = all(h.masking for h in found.values())
         declassifying[feature.name] = (
@@ -196,7 +211,7 @@ def materialize_features(
                 entity=entity,
                 transformation=feature.transformation or _describe(lineage, feature.column),
                 sources=refs,
-                declassifying=declassifying[feature.name],
+                declassifying=bool(feature.declassifying),
                 owners=owners or [],
             )
         )
@@ -231,7 +246,7 @@ def materialize_features(
                 "column": f.column,
                 "dtype": f.dtype or types[f.column],
                 "transformation": definitions[i].transformation,
-                "declassifying": declassifying[f.name],
+                "declassifying": bool(f.declassifying),
                 **({"description": f.description} if f.description else {}),
             }
             for i, f in enumerate(features)

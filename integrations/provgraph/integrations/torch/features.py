@@ -1,8 +1,10 @@
 """A materialized feature table (parquet) read into torch tensors, pinned by a manifest.
 
 What was read is described exactly: the feature versions and the dataset version the table
-is, the rows read, a sha256 over the bytes of the columns read (in order), the split and the
-seed. Two runs that read the same data get the same digest; a changed row changes it.
+is, the rows read, a sha256 over the bytes of the columns read (in order) and one per column
+(`digest.<column>`), the split and the seed. Two runs that read the same data get the same
+digests; a changed row changes them — which is how the catalog tells that the bytes of one
+dataset version changed outside any tracked job.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow.parquet as pq
 import torch
 from torch.utils.data import Dataset
 
+from provgraph.catalog.model.views.ml import COLUMN_DIGEST
 from provgraph.integrations.errors import IntegrationError
 
 
@@ -47,6 +50,8 @@ class Manifest:
     train_rows: int
     test_rows: int
     digest: str
+    column_digests: tuple[tuple[str, str], ...]
+    """(column, sha256 of its values) for every column read, the label included."""
     split: float
     seed: int
     path: str
@@ -64,6 +69,7 @@ class Manifest:
             "seed": self.seed,
             "columns": ",".join(f.column for f in self.features),
         }
+        facts.update({f"{COLUMN_DIGEST}{column}": value for column, value in self.column_digests})
         return {name: value for name, value in facts.items() if value is not None}
 
 
@@ -114,9 +120,12 @@ def read_feature_table(
         raise IntegrationError(f"cannot read {columns} from {location}: {exc}") from exc
     arrays = [_column(table, c) for c in columns]
     digest = hashlib.sha256()
+    column_digests = []
     for column, values in zip(columns, arrays, strict=True):
+        raw = np.ascontiguousarray(values).tobytes()
         digest.update(column.encode() + b"\0")
-        digest.update(np.ascontiguousarray(values).tobytes())
+        digest.update(raw)
+        column_digests.append((column, "sha256:" + hashlib.sha256(raw).hexdigest()))
     matrix = np.stack(arrays[: len(features)], axis=1).astype(np.float32)
     labels = arrays[-1].astype(np.float32) if label else np.zeros(len(matrix), dtype=np.float32)
     order = np.random.default_rng(seed).permutation(len(matrix))
@@ -133,6 +142,7 @@ def read_feature_table(
         train_rows=len(train),
         test_rows=len(test),
         digest="sha256:" + digest.hexdigest(),
+        column_digests=tuple(column_digests),
         split=split,
         seed=seed,
         path=str(location.resolve()),

@@ -29,6 +29,7 @@ import torch
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client, ProvgraphError
+from provgraph.integrations import run_ends
 from provgraph.integrations.artifacts import file_digest
 from provgraph.integrations.environment import code_version, environment_facts
 from provgraph.integrations.errors import (
@@ -43,22 +44,24 @@ from provgraph.integrations.run_events import (
     run_event,
     source_code_facet,
 )
-from provgraph.integrations.torch.features import FeatureSource, LoadedFeatures, read_feature_table
+from provgraph.integrations.torch.catalog_lookup import (
+    feature_source,
+    feature_urn,
+    newest_version,
+    one_table,
+    query,
+)
+from provgraph.integrations.torch.features import LoadedFeatures, read_feature_table
+from provgraph.integrations.torch.training_set import (
+    RecordedTrainingSet,
+    gated_training_set,
+    loaded_training_set,
+)
 
 INTEGRATION = "torch"
 NAMESPACE = "provgraph.torch"
 Stage = Literal["development", "staging", "production", "archived"]
 Scalar = str | int | float | bool | None
-
-_FEATURE_QUERY = """
-query($urn: ID!) { node(urn: $urn) { ... on Feature { group name latestVersion { urn version
-  sourceColumns { name datasetVersion { version dataset { namespace name } } } } } } }
-"""
-
-_DATASET_QUERY = """
-query($namespace: String!, $name: String!) {
-  dataset(namespace: $namespace, name: $name) { latestVersion { version } } }
-"""
 
 
 class TrainingRun:
@@ -84,7 +87,7 @@ class TrainingRun:
         self.model = model
         self.purpose = purpose
         self.stage = stage
-        self.features = [_feature_urn(f) for f in features]
+        self.features = [feature_urn(f) for f in features]
         self.job = (namespace, job or f"train.{model}")
         self.owners = owners or []
         self.run_id = str(uuid.uuid4())
@@ -93,6 +96,8 @@ class TrainingRun:
         self.metrics: dict[str, float] = {}
         self.history: list[dict[str, float]] = []
         self.loaded: LoadedFeatures | None = None
+        self.gated_versions: list[str] = []
+        """The feature versions the `train` decision was about."""
         self.model_version: str | None = None
         self.reproduced = False
         """save() found the artifact already registered: this run reproduced it."""
@@ -133,11 +138,11 @@ class TrainingRun:
 
         Each feature's column and the table's dataset version come from the catalog (what the
         materializing job recorded), so the manifest names exactly what was read."""
-        sources = [self._feature_source(f) for f in self.features]
-        table = _one_table(sources)
+        sources = [feature_source(self.client, f) for f in self.features]
+        table = one_table(sources)
         if dataset is not None and dataset != table:
             raise IntegrationError(f"the features were materialized into {table}, not {dataset}")
-        version = self._newest_version(table)
+        version = newest_version(self.client, table)
         loaded = read_feature_table(
             path,
             name=name or f"{self.model}-training",
@@ -151,7 +156,7 @@ class TrainingRun:
         self.loaded = loaded
         self.log_params(seed=seed, split=split)
         torch.manual_seed(seed)
-        self._send("RUNNING", run_facets=self._training_set_facet(loaded))
+        self._send("RUNNING", run_facets=loaded_training_set(loaded).facets)
         return loaded
 
     def save(self, model: torch.nn.Module, path: str | Path) -> str:
@@ -176,19 +181,30 @@ class TrainingRun:
                 final=True,
             )
         else:
+            # data the training code loaded itself: the gated feature versions are the set
+            drawn = self._training_set()
+            recorded = drawn.facets if drawn is not None and self.loaded is None else {}
             self._send(
                 "COMPLETE",
                 run_facets={
+                    **recorded,
                     "provgraph_modelVersion": facet(
-                        INTEGRATION, self._model_facet(digest, target.name)
-                    )
+                        INTEGRATION, self._model_facet(digest, target.name, drawn)
+                    ),
                 },
                 final=True,
             )
         self.model_version = urn
         return self.model_version
 
-    def _model_facet(self, digest: str, label: str) -> dict[str, Any]:
+    def _training_set(self) -> RecordedTrainingSet | None:
+        if self.loaded is not None:
+            return loaded_training_set(self.loaded)
+        return gated_training_set(f"{self.model}-training", self.gated_versions)
+
+    def _model_facet(
+        self, digest: str, label: str, training_set: RecordedTrainingSet | None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
             "artifactDigest": digest,
@@ -200,17 +216,18 @@ class TrainingRun:
             "owners": self.owners,
             "label": label,
         }
-        if self.loaded is not None:
-            body["trainingSet"] = self.loaded.manifest.name
+        if training_set is not None:
+            body["trainingSet"] = training_set.urn
         return body
 
     def _registered(self, model_version: str) -> bool:
-        data = self._query("query($u: ID!) { node(urn: $u) { urn } }", {"u": model_version})
+        data = query(self.client, "query($u: ID!) { node(urn: $u) { urn } }", {"u": model_version})
         return data.get("node") is not None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
+        run_ends.resume(self.client)  # what an earlier process could not end, it sends now
         self._send("START")
         try:
             answer = self.client.check_feature_use(
@@ -220,6 +237,7 @@ class TrainingRun:
             self._fail(f"policy check failed: {exc}")
             raise catalog_error("cannot check the policy, not training", exc) from exc
         self.decision = answer.decision_urn
+        self.gated_versions = _versions(answer.input)
         if not answer.allow:
             reasons = list(answer.deny)
             self._fail("training denied by policy: " + "; ".join(reasons))
@@ -229,12 +247,14 @@ class TrainingRun:
         if error is not None:
             self._fail(f"{type(error).__name__}: {error}")
         elif self.model_version is None:
-            self._send("COMPLETE", final=True)
+            run_ends.end_run(self.client, self._event("COMPLETE", final=True))
 
     def _fail(self, message: str) -> None:
-        # the caller gets the original error; a catalog that fails here changes nothing
+        # the caller gets the original error; a catalog that is away gets the end when it
+        # returns (never a run left RUNNING), one that refuses it changes nothing
+        event = self._event("FAIL", run_facets=error_facet(INTEGRATION, message), final=True)
         with contextlib.suppress(IntegrationError):
-            self._send("FAIL", run_facets=error_facet(INTEGRATION, message), final=True)
+            run_ends.end_run(self.client, event)
 
     # ---- events ----------------------------------------------------------------------------
 
@@ -245,6 +265,19 @@ class TrainingRun:
         run_facets: Mapping[str, Any] | None = None,
         final: bool = False,
     ) -> None:
+        event = self._event(event_type, run_facets=run_facets, final=final)
+        try:
+            self.client.send_openlineage([event])
+        except ProvgraphError as exc:
+            raise catalog_error("cannot record the training run", exc) from exc
+
+    def _event(
+        self,
+        event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"],
+        *,
+        run_facets: Mapping[str, Any] | None = None,
+        final: bool = False,
+    ) -> dict[str, Any]:
         facets: dict[str, Any] = {
             "processing_engine": facet(
                 INTEGRATION, {"name": "torch", "version": torch.__version__}
@@ -263,7 +296,7 @@ class TrainingRun:
         if self.loaded is not None:
             manifest = self.loaded.manifest
             inputs.append({"namespace": manifest.dataset_namespace, "name": manifest.dataset_name})
-        event = run_event(
+        return run_event(
             integration=INTEGRATION,
             event_type=event_type,
             run_id=self.run_id,
@@ -272,10 +305,6 @@ class TrainingRun:
             job_facets=job_facets,
             inputs=inputs,
         )
-        try:
-            self.client.send_openlineage([event])
-        except ProvgraphError as exc:
-            raise catalog_error("cannot record the training run", exc) from exc
 
     def _training_facts(self, final: bool) -> dict[str, Any]:
         facts: dict[str, Any] = {
@@ -298,82 +327,16 @@ class TrainingRun:
             facts["endedAt"] = datetime.now(UTC).isoformat()
         return facts
 
-    def _training_set_facet(self, loaded: LoadedFeatures) -> dict[str, Any]:
-        manifest = loaded.manifest
-        body = {
-            "name": manifest.name,
-            "features": [
-                {"group": f.group, "name": f.name, "version": f.version} for f in manifest.features
-            ],
-            "sources": [
-                {
-                    "namespace": manifest.dataset_namespace,
-                    "name": manifest.dataset_name,
-                    "version": manifest.dataset_version,
-                }
-            ],
-            "manifest": manifest.as_facts(),
-        }
-        return {"provgraph_trainingSet": facet(INTEGRATION, body)}
 
-    def _newest_version(self, dataset: tuple[str, str]) -> str:
-        """The version of the table as the catalog knows it now: the one being read."""
-        data = self._query(_DATASET_QUERY, {"namespace": dataset[0], "name": dataset[1]})
-        latest = (data.get("dataset") or {}).get("latestVersion")
-        if not latest:
-            raise IntegrationError(f"{dataset[0]}/{dataset[1]} has no version in the catalog")
-        return str(latest["version"])
-
-    def _query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return self.client.graphql(query, variables)
-        except ProvgraphError as exc:
-            raise catalog_error("cannot ask the catalog", exc) from exc
-
-    def _feature_source(self, reference: str) -> FeatureSource:
-        urn = _feature_urn(reference)
-        data = self._query(_FEATURE_QUERY, {"urn": urn})
-        node = data.get("node")
-        latest = (node or {}).get("latestVersion")
-        if not node or not latest:
-            raise IntegrationError(f"feature {reference} has no version in the catalog")
-        columns = latest["sourceColumns"]
-        if len(columns) != 1:
-            raise IntegrationError(
-                f"feature {reference} is computed from {len(columns)} columns; "
-                "load_features reads features materialized into one column each"
-            )
-        column = columns[0]
-        version = column["datasetVersion"]
-        if not version or not version.get("dataset"):
-            raise IntegrationError(f"feature {reference} has no source dataset version")
-        return FeatureSource(
-            group=node["group"],
-            name=node["name"],
-            version_urn=latest["urn"],
-            version=latest["version"],
-            column=column["name"],
-            dataset=(version["dataset"]["namespace"], version["dataset"]["name"]),
-        )
-
-
-def _feature_urn(reference: str) -> str:
-    if reference.startswith("urn:"):
-        parsed = Urn.parse(reference)
-        return str(parsed.container() if parsed.kind is NodeKind.FEATURE_VERSION else parsed)
-    group, sep, name = reference.partition(":")
-    if not sep or not group or not name:
-        raise IntegrationError(f"name a feature as 'group:name' or by URN, not {reference!r}")
-    return str(Urn(NodeKind.FEATURE, name, group))
-
-
-def _one_table(sources: list[FeatureSource]) -> tuple[str, str]:
-    """The one feature table every feature was materialized into."""
-    tables = {s.dataset for s in sources}
-    if len(tables) != 1:
-        named = ", ".join(sorted(f"{ns}/{name}" for ns, name in tables))
-        raise IntegrationError(f"the features come from several tables ({named}); load each")
-    return tables.pop()
+def _versions(policy_input: dict[str, Any]) -> list[str]:
+    """The feature versions a decision's input names, in its order."""
+    features = policy_input.get("features")
+    found = (
+        (f.get("version") for f in features if isinstance(f, dict))
+        if isinstance(features, list)
+        else ()
+    )
+    return [v for v in found if isinstance(v, str)]
 
 
 @contextmanager
