@@ -277,6 +277,7 @@ def _serve(url: str, token: str | None, work: Path, purpose: str, requests: int)
         url=url,
         token=token,
         flush_every=3600,
+        outbox_dir=work / "outbox",
     )
     port = free_port()
     server = uvicorn.Server(

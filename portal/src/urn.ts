@@ -8,7 +8,7 @@ export type ParsedUrn = {
 };
 
 // react-router hands page params over already decoded: never decode a URN twice
-const NAMESPACED = new Set(["dataset", "dataset-version", "column", "job", "feature", "feature-version", "deployment", "validation-result"]);
+const NAMESPACED = new Set(["dataset", "dataset-alias", "dataset-version", "column", "job", "feature", "feature-version", "deployment", "validation-result"]);
 
 function unescape(part: string): string {
   try {

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ from provgraph.client import (
     TransportError,
     UnavailableError,
 )
+from tests.support.http_peer import http_peer
 from tests.support.ports import free_port
 from tests.support.server import RunningServer, serving
 
@@ -263,14 +263,8 @@ class _Flaky(BaseHTTPRequestHandler):
 @pytest.fixture
 def flaky() -> Iterator[str]:
     _Flaky.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with http_peer(_Flaky) as url:
+        yield url
 
 
 def test_idempotent_calls_are_retried_on_503_others_are_not(flaky: str) -> None:

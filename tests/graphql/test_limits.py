@@ -60,18 +60,18 @@ def test_depth_counts_field_levels_exactly() -> None:
 
 def test_cost_multiplies_list_sizes_along_paths() -> None:
     query = "query($n: Int!) { nodes(kind: DATASET, first: $n) { total items { urn } } }"
-    # nodes (1) + total (1) + n x (an item and its urn)
-    assert estimate_request(SCHEMA, parse(query), variables={"n": 10}).cost == 1 + 1 + 10 * 2
+    # nodes (1) + total (1) + items (1) + n x (an item and its urn)
+    assert estimate_request(SCHEMA, parse(query), variables={"n": 10}).cost == 1 + 1 + 1 + 10 * 2
     nested = "{ nodes(kind: DATASET_VERSION, first: 100) { items { ... on DatasetVersion { columns { name } } } } }"
-    per_version = 1 + LIST_SIZES["columns"] * 2
-    assert estimate_request(SCHEMA, parse(nested)).cost == 1 + 100 * per_version
+    per_version = 1 + 1 + LIST_SIZES["columns"] * 2
+    assert estimate_request(SCHEMA, parse(nested)).cost == 1 + 1 + 100 * per_version
 
 
 def test_a_lineage_limit_bounds_its_nodes_and_edges() -> None:
     query = (
         '{ lineage(urn: "x", limit: 40) { ... on LineageGraph { nodes { urn } edges { kind } } } }'
     )
-    assert estimate_request(SCHEMA, parse(query)).cost == 1 + 40 * 2 + 40 * 2
+    assert estimate_request(SCHEMA, parse(query)).cost == 1 + (1 + 40 * 2) + (1 + 40 * 2)
 
 
 def test_the_issue_query_is_refused_with_its_estimate() -> None:

@@ -23,6 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from provgraph.catalog.service.demo import model_version_urn
 from tests.portal.browser import (
     LAPTOP,
     PHONE,
@@ -336,6 +337,33 @@ def test_every_page_kind_renders(server: RunningServer, page: Page, tmp_path: Pa
     expect(page.locator("h1")).to_have_text("Not in the catalog")
     page.goto(f"{server.url}/no/such/page/here")
     expect(page.locator("h1")).to_have_text("Page not found")
+
+
+def test_what_a_page_says_about_pii_is_what_the_gate_decides(
+    server: RunningServer, page: Page
+) -> None:
+    """A dataset shows its fields' classifications; the hashed feature says it carries no
+    personal data and the gate allows it for advertising; a model version lists the decisions
+    recorded about it (they are not lineage, so not from a lineage query)."""
+    trips = "urn:provgraph:dataset:postgres%3A//rides-db%3A5432:public.trips"
+    page.goto(f"{server.url}{path_of(trips)}")
+    shown = page.locator("[data-testid=classifications]")
+    expect(shown).to_contain_text("pii.location")
+    expect(shown).to_contain_text("pii.financial")
+    hashed = "urn:provgraph:feature:rider_risk:email_domain_risk"
+    asked = {"action": "train", "purpose": "advertising", "features": [hashed]}
+    answer = httpx.post(f"{server.url}/api/v1/policy/feature-use", json=asked, timeout=30)
+    assert answer.status_code == 200 and answer.json()["allow"], answer.text
+    page.goto(f"{server.url}{path_of(hashed)}")
+    expect(page.get_by_test_id("glance-pii")).to_contain_text("Carries no personal data")
+    model = model_version_urn("v2")
+    body = {"action": "train", "purpose": "advertising", "model_version": model}
+    decided = httpx.post(f"{server.url}/api/v1/policy/feature-use", json=body, timeout=30)
+    assert decided.status_code == 200 and not decided.json()["allow"], decided.text
+    page.goto(f"{server.url}{path_of(model)}")
+    decisions = page.get_by_test_id("decisions")
+    expect(decisions).to_contain_text("advertising")
+    expect(decisions).to_contain_text("denied")
 
 
 def test_errors_and_loading_are_shown(server: RunningServer, page: Page) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from provgraph.catalog.model.events import (
     ColumnRef,
@@ -65,3 +66,14 @@ def run(
 
 def subs(*events: object) -> list[Submission]:
     return [Submission(e) for e in events]  # type: ignore[arg-type]
+
+
+def wide_dataset_json(namespace: str, name: str, columns: int) -> dict[str, Any]:
+    """A `dataset.registered` event (as JSON) with `columns` fields c0, c1, ..."""
+    return {
+        "type": "dataset.registered",
+        "event_time": "2026-05-01T00:00:00Z",
+        "namespace": namespace,
+        "name": name,
+        "fields": [{"name": f"c{i}", "type": "bigint"} for i in range(columns)],
+    }

@@ -1,8 +1,9 @@
-"""An OPA server for tests: the real OPA engine (v1.20, from opa-golib-python-bindings) behind
+"""An OPA server for tests: the real OPA engine (v1.20, the library the wheel carries) behind
 the part of OPA's REST API that provgraph's OPA-server engine uses (no `opa` binary can be
 installed here): POST /v1/data/<path> with {"input": ...} answers the document's value as OPA
 does (no `result` when undefined), with provenance on request; GET /v1/policies/ lists modules.
-It talks to OPA directly, not through provgraph's embedded engine, so the two can disagree."""
+It talks to OPA directly (in this process, through the ctypes binding), not through provgraph's
+embedded engine and its engine process, so the two can disagree."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
 from provgraph.policies.bundle import PolicyBundle
+from provgraph.policies.opa.native import Opa, OpaError, OpaUndefinedError
 from tests.support.ports import free_port
 
 
 def opa_app(bundle: PolicyBundle) -> FastAPI:
-    opa = OpaEngine()
+    opa = Opa()
     for name, source in {**bundle.modules, **bundle.tests}.items():
         opa.add_policy(name, source)
     app = FastAPI()

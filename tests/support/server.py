@@ -23,10 +23,15 @@ class RunningServer:
 
 
 def start(
-    data: Path, *extra: str, env: dict[str, str] | None = None, anonymous: str | None = "admin"
+    data: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    anonymous: str | None = "admin",
+    port: int | None = None,
 ) -> RunningServer:
-    """Anonymous callers get `anonymous`'s role unless it is None (then every call needs a token)."""
-    port = free_port()
+    """Anonymous callers get `anonymous`'s role unless it is None (then every call needs a token).
+    `port` restarts a stopped server where its clients expect it (default: a free one)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,

@@ -4,8 +4,10 @@ Producers report what happened (runs, datasets, features, models, deployments, l
 Curation — descriptions set on their own, owners, classifications, feature status — is a
 steward's: so is any event that carries owners or classifications inside it (an OpenLineage
 `ownership` or `tags` facet, a registration with owners or field classifications), since it
-replaces owners or adds tags. Policy decisions are recorded only by the gate itself: no client
-may submit one, whatever its role.
+replaces owners or adds tags. So is declaring a feature's transformation `declassifying`:
+that a transformation removes sensitivity is a steward's decision (a producer's evidence is
+a masking transformation in its column lineage). Policy decisions are recorded only by the
+gate itself: no client may submit one, whatever its role.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def carries_curation(event: CatalogEvent) -> bool:
     """Owners or classifications inside an event that is not itself curation."""
     if isinstance(event, DatasetRegistered):
         return bool(event.owners) or _classified(event.fields)
-    if isinstance(event, FeatureDefined | ModelVersionRegistered):
+    if isinstance(event, FeatureDefined):
+        return bool(event.owners) or event.declassifying
+    if isinstance(event, ModelVersionRegistered):
         return bool(event.owners)
     if isinstance(event, JobDeclared):
         return bool(event.job.owners)
@@ -64,6 +68,12 @@ def carries_curation(event: CatalogEvent) -> bool:
     return False
 
 
+def _curation_carried(event: CatalogEvent) -> str:
+    if isinstance(event, FeatureDefined) and event.declassifying:
+        return "declaring a transformation declassifying (a steward's decision)"
+    return "curation (owners or classifications)"
+
+
 def _classified(fields: Iterable[FieldSpec]) -> bool:
     return any(f.classifications for f in fields)
 
@@ -74,7 +84,7 @@ def refusal(event: CatalogEvent, role: Role) -> str | None:
     if needed is None:
         return f"{event.type} events are recorded by the policy gate only; no client may send one"
     if role < needed:
-        what = "curation (owners or classifications)" if event.type not in CURATION else event.type
+        what = event.type if event.type in CURATION else _curation_carried(event)
         return f"{what} needs the {needed.label} role; the caller has {role.label}"
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BUFFER_POOL_MB = 512
@@ -51,8 +51,12 @@ class Settings(BaseSettings):
     """Estimated values in one GraphQL response (provgraph.graphql.limits)."""
     graphql_deadline_s: float = Field(default=30.0, gt=0)
     graphql_max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
-    graphql_workers: int = Field(default=2, ge=1, le=64)
+    graphql_workers: int = Field(default=2, ge=2, le=64)
     """Threads that execute GraphQL, off the event loop."""
+    graphql_cheap_workers: int = Field(default=1, ge=1, le=63)
+    """Of those, how many costly operations can never take: kept for cheap ones."""
+    graphql_cheap_cost: int = Field(default=20_000, ge=1)
+    """An operation whose estimated cost is below this is cheap."""
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Host header values served (comma-separated; `*` for any). Empty: loopback names only
     in anonymous mode, any host with tokens."""
@@ -62,6 +66,23 @@ class Settings(BaseSettings):
     """A client must send a request's headers within this many seconds, else 408 and closed."""
     body_timeout_s: float = Field(default=60.0, gt=0)
     """... and its whole body within this many seconds of the headers, else 408 and closed."""
+
+    # --- the embedded policy engine's processes (README "Policy engine") ---
+    policy_memory_mb: int = Field(default=512, ge=128, le=1024 * 1024)
+    """The memory bound of each policy engine process (the active bundle's, each candidate's)."""
+    policy_deadline_s: float = Field(default=1.0, gt=0, le=3600)
+    """One decision of the active bundle must come within this, else it is a deny."""
+    candidate_deadline_s: float = Field(default=60.0, gt=0, le=24 * 3600)
+    """A what-if or backtest under a candidate bundle: loading it and every evaluation."""
+
+    @model_validator(mode="after")
+    def _cheap_workers_leave_some_for_costly(self) -> Settings:
+        if self.graphql_cheap_workers >= self.graphql_workers:
+            raise ValueError(
+                f"graphql_cheap_workers ({self.graphql_cheap_workers}) must be fewer than "
+                f"graphql_workers ({self.graphql_workers})"
+            )
+        return self
 
     @field_validator("allowed_hosts", "trusted_proxies", mode="before")
     @classmethod

@@ -31,16 +31,25 @@ class Receipt(_Answer):
     duplicate: bool
 
 
+class EventWarning(_Answer):
+    """Something the server noted about an event it accepted (position in the batch)."""
+
+    position: int
+    warning: str
+
+
 class EventsAccepted(_Answer):
     accepted: int
     duplicates: int
     receipts: list[Receipt]
+    warnings: list[EventWarning] = []
 
 
 class OpenLineageAccepted(_Answer):
     received: int
     catalog_events: int
     duplicates: int
+    warnings: list[EventWarning] = []
 
 
 class LineageNode(_Answer):
@@ -130,6 +139,8 @@ class Recipe(_Answer):
     datasets: list[RecipeDataset]
     features: list[RecipeFeature]
     changes: list[RecipeChange]
+    unpinned: list[str] = Field(default_factory=list)
+    """What could not be pinned: training_set, digest, rows, split, seed, datasets."""
 
 
 class ClassificationTrace(_Answer):

@@ -5,18 +5,21 @@ per list context and its result reused wherever it is spread, so a document that
 fragment forty times costs forty analyses, not 2^40 (cycles count as nothing; graphql-core's
 validation rejects them afterwards).
 
-The cost is the estimated number of values in the result: each field counts one, a list field
-multiplies what is under it by its estimated length: its `first`/`limit` argument (literal,
-variable or default), the `limit` of the field that owns it (a lineage graph's nodes and edges)
-or its typical length (`LIST_SIZES`, else `DEFAULT_LIST_SIZE`). Estimates saturate at
-`SATURATED`, far above any budget.
+The cost is the estimated number of values in the result: each field counts one (a list too,
+however short), a list field multiplies what is under it by its estimated length: what
+`ListSizes` knows of it (the catalog: the real length of a relation at the one node the query
+is at, else the longest that relation is at any node of that kind; the smaller of that and a
+`first`/`limit` argument), else its `first`/`limit` argument (literal, variable or default),
+else the `limit` of the field that owns it (a lineage graph's nodes and edges), else its
+typical length (`LIST_SIZES`, else `DEFAULT_LIST_SIZE`). Estimates saturate at `SATURATED`,
+far above any budget.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     DocumentNode,
@@ -24,6 +27,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -37,6 +41,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_list_type,
+    value_from_ast_untyped,
 )
 
 MAX_DEPTH = 12
@@ -58,6 +63,7 @@ LIST_SIZES = {
     "columns": 50,
     "upstream": 10,
     "downstream": 10,
+    "transformations": 2,
 }
 """Typical lengths of list fields without a size argument, by field name."""
 INTROSPECTION_SIZES = {
@@ -76,6 +82,21 @@ SIZE_ARGUMENTS = ("first", "limit")
 SATURATED = 10**15
 _META = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 """Introspection's entry points, which no object type lists among its fields."""
+
+
+class ListSizes(Protocol):
+    """What the data knows of list lengths, asked while a request is estimated."""
+
+    def length(self, parent: GraphQLNamedType, field: GraphQLField, at: str | None) -> int | None:
+        """An upper bound of `parent.field`'s length (`at`: the one node the query is at, if
+        known), or None when nothing is known of it."""
+        ...
+
+    def anchor(
+        self, field: GraphQLField, arguments: Mapping[str, Any], at: str | None
+    ) -> str | None:
+        """The one node a single-object `field` leads to, where that is known before running."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -119,10 +140,11 @@ def check(
     variables: Mapping[str, Any] | None = None,
     operation_name: str | None = None,
     budget: Budget = Budget(),
+    sizes: ListSizes | None = None,
 ) -> Estimate:
     """The request's estimate; RequestTooCostlyError if it exceeds `budget`."""
     estimate = estimate_request(
-        schema, document, variables=variables, operation_name=operation_name
+        schema, document, variables=variables, operation_name=operation_name, sizes=sizes
     )
     if estimate.depth > budget.max_depth:
         raise RequestTooCostlyError(
@@ -154,8 +176,9 @@ def estimate_request(
     *,
     variables: Mapping[str, Any] | None = None,
     operation_name: str | None = None,
+    sizes: ListSizes | None = None,
 ) -> Estimate:
-    walker = _Walker(schema, document, variables or {})
+    walker = _Walker(schema, document, variables or {}, sizes)
     depth = cost = 0
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
@@ -167,7 +190,7 @@ def estimate_request(
         root = _root_type(schema, definition.operation)
         if root is None:
             continue
-        found = walker.selection_set(definition.selection_set, root, None)
+        found = walker.selection_set(definition.selection_set, root, None, None)
         depth, cost = max(depth, found[0]), _add(cost, found[1])
     return Estimate(depth=depth, aliases=_count_aliases(document), cost=cost)
 
@@ -208,39 +231,49 @@ def _mul(a: int, b: int) -> int:
 
 class _Walker:
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: Mapping[str, Any],
+        sizes: ListSizes | None,
     ) -> None:
         self._schema = schema
         self._variables = variables
+        self._sizes = sizes
         self._fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self._memo: dict[tuple[str, int | None], tuple[int, int]] = {}
-        self._visiting: set[tuple[str, int | None]] = set()
+        self._memo: dict[tuple[str, int | None, str | None], tuple[int, int]] = {}
+        self._visiting: set[tuple[str, int | None, str | None]] = set()
 
     def selection_set(
-        self, selections: SelectionSetNode, parent: GraphQLNamedType, pending: int | None
+        self,
+        selections: SelectionSetNode,
+        parent: GraphQLNamedType,
+        pending: int | None,
+        at: str | None,
     ) -> tuple[int, int]:
-        """(depth, cost) of a selection set on `parent`; `pending` is an owner's `limit`."""
+        """(depth, cost) of a selection set on `parent`; `pending` is an owner's `limit`, `at`
+        the one node the selection is on, where known."""
         depth = cost = 0
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
-                found = self._field(selection, parent, pending)
+                found = self._field(selection, parent, pending, at)
             elif isinstance(selection, InlineFragmentNode):
                 condition = parent
                 if selection.type_condition is not None:
                     named = self._schema.get_type(selection.type_condition.name.value)
                     condition = named if named is not None else parent
-                found = self.selection_set(selection.selection_set, condition, pending)
+                found = self.selection_set(selection.selection_set, condition, pending, at)
             elif isinstance(selection, FragmentSpreadNode):
-                found = self._spread(selection.name.value, pending)
+                found = self._spread(selection.name.value, pending, at)
             else:  # pragma: no cover - graphql-core has no other selection kinds
                 continue
             depth, cost = max(depth, found[0]), _add(cost, found[1])
         return depth, cost
 
-    def _spread(self, name: str, pending: int | None) -> tuple[int, int]:
-        key = (name, pending)
+    def _spread(self, name: str, pending: int | None, at: str | None) -> tuple[int, int]:
+        key = (name, pending, at)
         if key in self._memo:
             return self._memo[key]
         fragment = self._fragments.get(name)
@@ -249,14 +282,16 @@ class _Walker:
         self._visiting.add(key)
         named = self._schema.get_type(fragment.type_condition.name.value)
         found = (
-            (0, 0) if named is None else self.selection_set(fragment.selection_set, named, pending)
+            (0, 0)
+            if named is None
+            else self.selection_set(fragment.selection_set, named, pending, at)
         )
         self._visiting.discard(key)
         self._memo[key] = found
         return found
 
     def _field(
-        self, node: FieldNode, parent: GraphQLNamedType, pending: int | None
+        self, node: FieldNode, parent: GraphQLNamedType, pending: int | None, at: str | None
     ) -> tuple[int, int]:
         fields = getattr(parent, "fields", None)
         definition = _META.get(node.name.value)
@@ -266,24 +301,52 @@ class _Walker:
             return 1, 1
         size = self._size_argument(node, definition)
         listed = is_list_type(get_nullable_type(definition.type))
+        inner_at = None
         if listed:
-            length = size if size is not None else pending if pending is not None else None
-            if length is None:
-                typical = INTROSPECTION_SIZES if parent.name.startswith("__") else LIST_SIZES
-                length = typical.get(node.name.value, DEFAULT_LIST_SIZE)
-            multiplier, inner_pending = length, None
+            multiplier, inner_pending = (
+                self._length(node, parent, definition, size, pending, at),
+                None,
+            )
         else:
             multiplier, inner_pending = 1, size if size is not None else pending
+            if self._sizes is not None and node.selection_set is not None:
+                inner_at = self._sizes.anchor(definition, self._arguments(node), at)
+        own = 1 if listed else 0  # the list itself, even empty, then its items
         if node.selection_set is None:
-            return 1, multiplier
+            return 1, _add(own, multiplier)
         named = get_named_type(definition.type)
-        depth, cost = self.selection_set(node.selection_set, named, inner_pending)
+        depth, cost = self.selection_set(node.selection_set, named, inner_pending, inner_at)
         if node.name.value in _META:
             # introspection nests deeply by design (a type reference is 8 `ofType` levels):
             # it counts in the cost, which bounds its cycles (`fields { type { fields ...`),
             # but not in the depth
             depth = 0
-        return depth + 1, _mul(multiplier, _add(1, cost))
+        return depth + 1, _add(own, _mul(multiplier, _add(1, cost)))
+
+    def _length(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType,
+        definition: GraphQLField,
+        size: int | None,
+        pending: int | None,
+        at: str | None,
+    ) -> int:
+        known = None if self._sizes is None else self._sizes.length(parent, definition, at)
+        if known is not None:
+            return known if size is None else min(known, size)
+        if size is not None:
+            return size
+        if pending is not None:
+            return pending
+        typical = INTROSPECTION_SIZES if parent.name.startswith("__") else LIST_SIZES
+        return typical.get(node.name.value, DEFAULT_LIST_SIZE)
+
+    def _arguments(self, node: FieldNode) -> dict[str, Any]:
+        return {
+            a.name.value: value_from_ast_untyped(a.value, dict(self._variables))
+            for a in node.arguments or ()
+        }
 
     def _size_argument(self, node: FieldNode, definition: Any) -> int | None:
         for name in SIZE_ARGUMENTS:

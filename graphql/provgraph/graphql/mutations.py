@@ -9,7 +9,7 @@ import strawberry
 from pydantic import ValidationError
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.event_roles import CURATION, required_role
+from provgraph.catalog.event_roles import CURATION, refusal, required_role
 from provgraph.catalog.model.errors import CatalogError, UnknownReferenceError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import utc_now
@@ -52,13 +52,8 @@ def _plain(value: Any) -> Any:
 
 
 def _forbidden(info: CtxInfo, event_type: str, needed: Role) -> ForbiddenError:
-    what = (
-        event_type
-        if event_type in CURATION or needed < Role.STEWARD
-        else (f"{event_type} with owners or classifications")
-    )
     return ForbiddenError(
-        message=f"{what} needs the {needed.label} role; "
+        message=f"{event_type} needs the {needed.label} role; "
         f"{info.context.actor} has {info.context.role.label}",
         required_role=needed.label,
     )
@@ -81,9 +76,10 @@ def _submit(
         event = parse_event(payload)
     except ValidationError as exc:
         return invalid_input(exc, skip=1)  # the event type is not the caller's field
-    needed = required_role(event)
-    if needed is None or info.context.role < needed:
-        return _forbidden(info, event_type, needed or Role.ADMIN)
+    refused = refusal(event, info.context.role)
+    if refused is not None:  # the one rule of who may send what (event_roles), its words too
+        needed = required_role(event) or Role.ADMIN
+        return ForbiddenError(message=refused, required_role=needed.label)
     try:
         receipt = info.context.catalog.submit([Submission(event)], actor=info.context.actor)[0]
     except EventRejectedError as exc:

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
+from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import (
     InvalidArgumentError,
     InvalidUrnError,
     NodeNotFoundError,
 )
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.run_ids import as_uuid, run_uuid
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import SearchFilters as DomainFilters
 from provgraph.catalog.service import fields
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.service.run_identity import run_home
 from provgraph.catalog.service.search import Cursor
 from provgraph.catalog.service.traversal import Direction
 from provgraph.graphql.discovery import DiscoveryQuery
 from provgraph.graphql.outcomes import guarded
+from provgraph.graphql.relations import leads_to
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.selection import selects
 from provgraph.graphql.types.classification_trace import Classifications, ClassificationTrace
@@ -37,6 +43,7 @@ from provgraph.graphql.types.lineage import (
     Paths,
 )
 from provgraph.graphql.types.node import Node
+from provgraph.graphql.types.run import Run
 from provgraph.graphql.types.search import (
     SearchFacets,
     SearchFilters,
@@ -75,11 +82,40 @@ async def _by_urn(info: CtxInfo, urn: Urn) -> Node | None:
     return wrap(found) if found else None
 
 
+async def _run(info: CtxInfo, run_id: str, namespace: str | None, job: str | None) -> Run | None:
+    """The run as run_identity.py places it: without a job, the run of a UUID."""
+    if namespace is None or job is None:
+        plain = as_uuid(run_id)
+        if plain is None:
+            return None
+        return await _by_urn(info, Urn(NodeKind.RUN, str(plain)))  # type: ignore[return-value]
+    of_job = Urn.job(namespace.strip(), job.strip())
+    uuid = run_uuid(run_id, namespace=of_job.namespace or "", job=of_job.name)
+    first = await record(info, str(Urn(NodeKind.RUN, str(uuid))))
+    holder = views.Run.of(first).job if first else None
+    found = run_home(uuid, of_job, job_of=lambda _: holder)
+    return await _by_urn(info, found)  # type: ignore[return-value]
+
+
+def _node_at(catalog: Catalog, arguments: Mapping[str, Any], _at: str | None) -> str | None:
+    return fields.resolve(catalog.index, str(arguments["urn"]))
+
+
+def _dataset_at(catalog: Catalog, arguments: Mapping[str, Any], _at: str | None) -> str | None:
+    named = Urn.dataset(arguments["namespace"], arguments["name"])
+    return str(fields.dataset_named(catalog.index, named))
+
+
+def _job_at(catalog: Catalog, arguments: Mapping[str, Any], _at: str | None) -> str | None:
+    return str(Urn.job(arguments["namespace"], arguments["name"]))
+
+
 @strawberry.type
 class Query(DiscoveryQuery):
     @strawberry.field(
         description="Any node by URN; null if there is none. A column named without a "
-        "version is the field in its dataset's newest version."
+        "version is the field in its dataset's newest version.",
+        metadata=leads_to(_node_at),
     )
     async def node(self, info: CtxInfo, urn: strawberry.ID) -> Node | None:
         try:
@@ -89,11 +125,34 @@ class Query(DiscoveryQuery):
         found = await record(info, text)
         return wrap(found) if found else None
 
-    @strawberry.field(description="A dataset by its OpenLineage (namespace, name).")
+    @strawberry.field(
+        description="A dataset by its OpenLineage (namespace, name), or by one of its "
+        "aliases (symlinks).",
+        metadata=leads_to(_dataset_at),
+    )
     async def dataset(self, info: CtxInfo, namespace: str, name: str) -> Dataset | None:
-        return await _by_urn(info, Urn.dataset(namespace, name))  # type: ignore[return-value]
+        try:
+            named = fields.dataset_named(info.context.catalog.index, Urn.dataset(namespace, name))
+        except InvalidUrnError:
+            return None
+        return await _by_urn(info, named)  # type: ignore[return-value]
 
-    @strawberry.field(description="A job by its OpenLineage (namespace, name).")
+    @strawberry.field(
+        description="A run by the id its producer sent: a UUID, or, with its job's "
+        "(namespace, name), any id (the catalog's runId is derived from the id and the job), "
+        "including one that another job's run had first."
+    )
+    async def run(
+        self, info: CtxInfo, run_id: str, namespace: str | None = None, job: str | None = None
+    ) -> Run | None:
+        try:
+            return await _run(info, run_id, namespace, job)
+        except InvalidUrnError:
+            return None
+
+    @strawberry.field(
+        description="A job by its OpenLineage (namespace, name).", metadata=leads_to(_job_at)
+    )
     async def job(self, info: CtxInfo, namespace: str, name: str) -> Job | None:
         return await _by_urn(info, Urn.job(namespace, name))  # type: ignore[return-value]
 

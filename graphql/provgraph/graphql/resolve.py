@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.catalog.service.versions import newest_version, oldest_first
 from provgraph.graphql.context import GraphContext, RelationKey
 
 if TYPE_CHECKING:
@@ -21,6 +20,8 @@ CtxInfo = Info[GraphContext, None]
 async def edges(
     info: CtxInfo, urn: str, kind: EdgeKind, *, outgoing: bool, as_of: datetime | None = None
 ) -> list[EdgeRecord]:
+    if info.context.deadline.stopped():
+        return []
     return await info.context.loaders.related.load(RelationKey(urn, kind, outgoing, as_of))
 
 
@@ -29,34 +30,16 @@ async def neighbours(
 ) -> list[NodeRecord]:
     found = await edges(info, urn, kind, outgoing=outgoing, as_of=as_of)
     urns = [e.dst if outgoing else e.src for e in found]
+    if info.context.deadline.stopped():
+        return []
     records = await info.context.loaders.nodes.load_many(urns)
     return [r for r in records if r is not None]
 
 
-async def decided_on(info: CtxInfo, urn: str) -> list[NodeRecord]:
-    """The PolicyDecisions recorded about `urn`, oldest first."""
-    found = await edges(info, urn, EdgeKind.DECIDED, outgoing=False)
-    ordered = sorted(found, key=lambda e: (e.valid_from, e.src))
-    records = await info.context.loaders.nodes.load_many([e.src for e in ordered])
-    return [r for r in records if r is not None]
-
-
-async def versions(info: CtxInfo, container: str) -> list[Any]:
-    """The versions of a dataset, feature or model, oldest first (the catalog's one rule)."""
-    found = await edges(info, container, EdgeKind.HAS_VERSION, outgoing=True)
-    records = await info.context.loaders.nodes.load_many([e.dst for e in oldest_first(found)])
-    return wrap_all([r for r in records if r is not None])
-
-
-async def latest_version(info: CtxInfo, container: str) -> Any:
-    """The newest version of a dataset, feature or model (the catalog's one rule)."""
-    found = await edges(info, container, EdgeKind.HAS_VERSION, outgoing=True)
-    newest = await record(info, newest_version(found))
-    return None if newest is None else wrap(newest)
-
-
 async def record(info: CtxInfo, urn: str | None) -> NodeRecord | None:
     if urn is None:
+        return None
+    if info.context.deadline.stopped():
         return None
     return await info.context.loaders.nodes.load(urn)
 

@@ -7,7 +7,7 @@ from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 import provgraph.graphql.enums  # noqa: F401 - registers the domain enums with strawberry
-from provgraph.graphql.extensions import RequestLimits
+from provgraph.graphql.extensions import DeadlineGuard, RequestLimits
 from provgraph.graphql.mutations import Mutation
 from provgraph.graphql.queries import Query
 from provgraph.graphql.scalars import SCALAR_MAP
@@ -23,5 +23,6 @@ schema = strawberry.Schema(
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         RequestLimits,
+        DeadlineGuard,
     ],
 )

@@ -38,17 +38,23 @@ const NODE = `query NodePage($urn: ID!) {
   classifications(urn: $urn) { __typename ... on Classifications { classifications { tag source inherited path } } }
 }`;
 
+// Decisions are not lineage (DECIDED edges are not walked): each kind that has them lists them.
+const DECISION_FIELDS = "decisions { urn createdAt allow action decisionPurpose: purpose principal deny }";
 const DECISIONS = `query Decisions($urn: ID!) {
-  lineage(urn: $urn, direction: BOTH, depth: 1, edgeKinds: [DECIDED], limit: 200) {
-    ... on LineageGraph { nodes { urn kind node { createdAt ... on PolicyDecision { allow action purpose principal deny } } } }
+  node(urn: $urn) {
+    ... on ModelVersion { ${DECISION_FIELDS} }
+    ... on Deployment { ${DECISION_FIELDS} }
+    ... on Run { ${DECISION_FIELDS} }
   }
 }`;
+
+type DecisionRow = { urn: string; createdAt: string; allow: boolean; action: string; decisionPurpose: string; principal: string; deny: string[] };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 type Ref = { urn: string };
 
-const CLASSIFIED = new Set(["dataset", "dataset-version", "column", "feature-version", "training-set", "model-version", "deployment"]);
+const CLASSIFIED = new Set(["dataset", "dataset-version", "column", "feature-version", "training-set", "model", "model-version", "deployment"]);
 const WITH_DECISIONS = new Set(["model-version", "deployment", "run"]);
 
 function Links({ items, empty = "none" }: { items: Ref[] | null | undefined; empty?: string }) {
@@ -270,10 +276,9 @@ function Details({ node }: { node: Any }) {
 }
 
 function Decisions({ urn }: { urn: string }) {
-  const state = useQuery<{ lineage: { nodes?: { urn: string; kind: string; node: Any }[] } }>(DECISIONS, { urn });
+  const state = useQuery<{ node: { decisions?: DecisionRow[] } | null }>(DECISIONS, { urn });
   if (state.status !== "done") return state.status === "error" ? <ErrorState message={state.message} /> : <Loading what="policy decisions" />;
-  const decisions = (state.data.lineage.nodes ?? []).filter((n) => n.kind === "POLICY_DECISION" && n.node);
-  decisions.sort((a, b) => b.node.createdAt.localeCompare(a.node.createdAt));
+  const decisions = [...(state.data.node?.decisions ?? [])].reverse(); // newest first
   if (decisions.length === 0) return <p className="muted">No policy decisions recorded about it.</p>;
   return (
     <table data-testid="decisions">
@@ -281,8 +286,8 @@ function Decisions({ urn }: { urn: string }) {
       <tbody>
         {decisions.slice(0, 50).map((d) => (
           <tr key={d.urn}>
-            <td><NodeLink urn={d.urn} label={d.node.createdAt.slice(0, 16).replace("T", " ")} /></td>
-            <td>{d.node.action}</td><td>{d.node.purpose}</td><td>{d.node.allow ? "allowed" : "denied"}</td><td>{d.node.deny.join("; ") || "—"}</td>
+            <td><NodeLink urn={d.urn} label={d.createdAt.slice(0, 16).replace("T", " ")} /></td>
+            <td>{d.action}</td><td>{d.decisionPurpose}</td><td>{d.allow ? "allowed" : "denied"}</td><td>{d.deny.join("; ") || "—"}</td>
           </tr>
         ))}
       </tbody>

@@ -33,21 +33,22 @@ async function allowedAt(entries: Entry[], since: string): Promise<Map<string, b
   const answer = new Map<string, boolean | null>();
   for (let start = 0; start < entries.length; start += 20) {
     const chunk = entries.slice(start, start + 20);
-    const variables: Record<string, unknown> = { asOf: since };
+    const variables: Record<string, unknown> = {};
+    // decisions are not lineage: each model version and deployment lists its own
+    const decided = "decisions { createdAt allow action decisionPurpose: purpose }";
     const fields = chunk.map((e, i) => {
       variables[`s${i}`] = e.subject;
-      return `s${i}: lineage(urn: $s${i}, direction: BOTH, depth: 1, edgeKinds: [DECIDED], asOf: $asOf, limit: 200) {
-        ... on LineageGraph { nodes { kind node { createdAt ... on PolicyDecision { allow action purpose } } } } }`;
+      return `s${i}: node(urn: $s${i}) { ... on ModelVersion { ${decided} } ... on Deployment { ${decided} } }`;
     });
     const declared = chunk.map((_, i) => `$s${i}: ID!`).join(", ");
-    const data = await gql<Record<string, { nodes?: { kind: string; node: { createdAt: string; allow: boolean; action: string; purpose: string } | null }[] }>>(
-      `query Before($asOf: DateTime!, ${declared}) { ${fields.join("\n")} }`,
+    type Decided = { createdAt: string; allow: boolean; action: string; decisionPurpose: string };
+    const data = await gql<Record<string, { decisions?: Decided[] } | null>>(
+      `query Before(${declared}) { ${fields.join("\n")} }`,
       variables,
     );
     chunk.forEach((e, i) => {
-      const decisions = (data[`s${i}`]?.nodes ?? [])
-        .filter((n) => n.kind === "POLICY_DECISION" && n.node && n.node.action === e.action && n.node.purpose === e.purpose && n.node.createdAt <= since)
-        .map((n) => n.node!)
+      const decisions = (data[`s${i}`]?.decisions ?? [])
+        .filter((d) => d.action === e.action && d.decisionPurpose === e.purpose && d.createdAt <= since)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
       answer.set(`${e.subject}|${e.action}`, decisions.length ? decisions[decisions.length - 1].allow : null);
     });

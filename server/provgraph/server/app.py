@@ -13,7 +13,8 @@ from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
-from provgraph.policies.factory import policy_engine
+from provgraph.policies.engine import PolicyEngine
+from provgraph.policies.factory import candidate_limits, engine_limits, policy_engine
 from provgraph.policies.gate import FeatureUseGate
 from provgraph.server.discovery import announce, withdraw
 from provgraph.server.http import events, lineage, openlineage, ops, recipes, search
@@ -42,6 +43,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = catalog or Catalog(settings)
+        engine: PolicyEngine | None = None
         try:
             if demo:
                 load_demo(opened)
@@ -50,7 +52,9 @@ def create_app(
             app.state.anonymous_role = (
                 Role.named(settings.anonymous_role) if settings.anonymous_role else None
             )
-            app.state.gate = FeatureUseGate(opened, policy_engine(settings.opa_url))
+            engine = policy_engine(settings.opa_url, limits=engine_limits(settings))
+            app.state.gate = FeatureUseGate(opened, engine)
+            app.state.candidate_limits = candidate_limits(settings)
             # the index is millions of long-lived objects: keep them out of every GC pass,
             # and collect young objects less often (a request allocates thousands)
             gc.collect()
@@ -63,6 +67,8 @@ def create_app(
             graphql.close()
             if announce_url:
                 withdraw(opened.data_dir.path)
+            if engine is not None:
+                engine.close()
             opened.close()
 
     app = FastAPI(

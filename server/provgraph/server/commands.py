@@ -282,6 +282,8 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
     for feature in recipe.features:
         kind = "declassifying " if feature.declassifying else ""
         print(f"  feature      {feature.urn}: {kind}{feature.transformation or '-'}")
+    if recipe.unpinned:
+        print(f"  not pinned   {', '.join(recipe.unpinned)}")
     if not recipe.changes:
         print("unchanged since training")
     for change in recipe.changes:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from provgraph.catalog.model import views
+from provgraph.catalog.model.events import AliasSpec, DatasetRegistered
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
+from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
 
 
@@ -23,6 +26,13 @@ def test_every_kind_has_one_view() -> None:
 def test_every_stored_node_round_trips_through_its_view(tmp_path: Path) -> None:
     with Catalog(Settings(data=tmp_path / "d")) as catalog:
         load_demo(catalog)
+        aliased = DatasetRegistered(  # the demo has no symlinks
+            event_time=datetime(2026, 1, 1, tzinfo=UTC),
+            namespace="hdfs://nn",
+            name="/warehouse/t",
+            aliases=[AliasSpec(namespace="hive://ms", name="db.t", type="TABLE")],
+        )
+        catalog.submit([Submission(aliased)], actor="test")
         nodes = list(catalog.store.iter_nodes())
     assert {n.kind for n in nodes} >= set(NodeKind) - {
         NodeKind.POLICY_DECISION,

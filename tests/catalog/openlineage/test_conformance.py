@@ -3,9 +3,13 @@
 
 - no answer is a 5xx;
 - every event the OpenLineage JSON schema (../shared/conformance/openlineage-spec, 2-0-2, with
-  format checks) accepts is accepted;
+  format checks) accepts is accepted, and so is every other event that names its run, job and
+  datasets (a run id that is not a UUID, say): only events without one of these are refused;
 - for every accepted event, its job and each input/output dataset are queryable in GraphQL,
   and so is every column-lineage edge it carries;
+- every run is found by the id its producer sent and its job, is a run of that job (a run id
+  two jobs used is two runs), and a child's parent is the run its parent facet names;
+- every symlink of a dataset names that same dataset, unless the answer said why not;
 - a full resend changes nothing.
 
 The corpus is read where it lies (CI has a copy of shared/ beside the clone); it is never
@@ -117,14 +121,15 @@ def test_the_corpus_is_taken_as_real_producers_send_it(server: RunningServer) ->
     assert len(corpus) > 200
     accepted: list[dict[str, Any]] = []
     wrongly_rejected: list[str] = []
+    warned: list[str] = []
     with httpx.Client(base_url=server.url, timeout=30) as client:
         for name, event in corpus:
             response = client.post("/api/v1/lineage", json=event)
             assert response.status_code < 500, (name, response.text)
             if response.status_code == 201:
                 accepted.append(event)
-                assert isinstance(response.json()["warnings"], list)
-            elif _schema_valid(event, main, registry):
+                warned += [w["warning"] for w in response.json()["warnings"]]
+            elif _schema_valid(event, main, registry) or not _lacks_identity(event):
                 wrongly_rejected.append(f"{name}: {response.text}")
             else:
                 body = response.json()
@@ -156,6 +161,8 @@ def test_the_corpus_is_taken_as_real_producers_send_it(server: RunningServer) ->
         edges = set().union(*(_column_edges(e) for e in accepted))
         assert edges, "the corpus carries column lineage"
         _check_column_edges(client, edges)
+        _check_runs(client, [e for e in accepted if "run" in e])
+        _check_symlinks(client, accepted, warned)
 
         logged = client.get("/readyz").json()["logged_seq"]
         for name, event in corpus:
@@ -166,11 +173,67 @@ def test_the_corpus_is_taken_as_real_producers_send_it(server: RunningServer) ->
         assert client.get("/readyz").json()["logged_seq"] == logged
 
 
+def _lacks_identity(event: Any) -> bool:
+    """An event that does not name its run (a string id), its job or one of its datasets."""
+    if not isinstance(event, dict):
+        return True
+    run, job = event.get("run"), event.get("job")
+    if "run" in event and not (isinstance(run, dict) and isinstance(run.get("runId"), str)):
+        return True
+    named_job = isinstance(job, dict) and bool(job.get("namespace")) and bool(job.get("name"))
+    if ("run" in event or "dataset" not in event) and not named_job:
+        return True
+    return any(
+        not (isinstance(d, dict) and d.get("namespace") and d.get("name")) for d in _datasets(event)
+    )
+
+
+_RUN = """query($id: String!, $n: String, $j: String) { run(runId: $id, namespace: $n, job: $j) {
+    urn job { namespace name } parent { urn } } }"""
+
+
+def _run(client: httpx.Client, run_id: str, namespace: str, job: str) -> dict[str, Any]:
+    found: dict[str, Any] | None = _gql(client, _RUN, id=run_id, n=namespace, j=job)["run"]
+    assert found is not None, (run_id, namespace, job)
+    return found
+
+
+def _check_runs(client: httpx.Client, events: list[dict[str, Any]]) -> None:
+    """Each run is its job's; a child's parent is the run its parent facet names."""
+    for event in events:
+        job = event["job"]
+        found = _run(client, event["run"]["runId"], job["namespace"], job["name"])
+        assert found["job"] == {"namespace": job["namespace"], "name": job["name"]}, event
+        parent = ((event["run"].get("facets") or {}).get("parent") or {}) or {}
+        parent_run, parent_job = parent.get("run") or {}, parent.get("job") or {}
+        if isinstance(parent_run.get("runId"), str) and parent_job.get("name"):
+            named = _run(client, parent_run["runId"], parent_job["namespace"], parent_job["name"])
+            assert found["parent"] == {"urn": named["urn"]}, event
+
+
+def _check_symlinks(client: httpx.Client, events: list[dict[str, Any]], warned: list[str]) -> None:
+    """A symlink names its dataset, unless a warning said why it could not."""
+    query = "query($n: String!, $m: String!) { dataset(namespace: $n, name: $m) { urn } }"
+    seen = 0
+    for event in events:
+        for item in _datasets(event):
+            symlinks = (item.get("facets") or {}).get("symlinks") or {}
+            for other in symlinks.get("identifiers") or []:
+                label = f"symlink {other['namespace']}/{other['name']} of "
+                if any(w.startswith(label) for w in warned):
+                    continue
+                own = _gql(client, query, n=item["namespace"], m=item["name"])["dataset"]
+                alias = _gql(client, query, n=other["namespace"], m=other["name"])["dataset"]
+                assert alias == own, (item["namespace"], item["name"], other)
+                seen += 1
+    assert seen, "the corpus carries symlinks"
+
+
 def _check_column_edges(
     client: httpx.Client, edges: set[tuple[str, str, str, str, str, str]]
 ) -> None:
     query = """query($n: String!, $m: String!) { dataset(namespace: $n, name: $m) {
-        versions { columns { name upstream { urn } } } } }"""
+        versions { columns { name upstream(includeIndirect: true) { urn } } } } }"""
     by_output: dict[tuple[str, str], set[tuple[str, str, str, str]]] = {}
     for out_ns, out_name, field, in_ns, in_name, in_field in edges:
         by_output.setdefault((out_ns, out_name), set()).add((field, in_ns, in_name, in_field))

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from provgraph.catalog.model.events import RunRecorded
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.openlineage.spec import parse_openlineage
 from provgraph.catalog.openlineage.translate import translate
@@ -253,10 +254,63 @@ def test_the_tags_facet_sets_classifications(catalog: Catalog) -> None:
         },
     }
     _send(catalog, event)
-    assert catalog.classifications.tags("urn:provgraph:dataset:pg:users") == ["sensitive"]
+    assert catalog.classifications.tags("urn:provgraph:dataset:pg:users") == [
+        "pii.email",
+        "sensitive",
+    ]
     version = catalog.index.edges_from("urn:provgraph:dataset:pg:users", EdgeKind.HAS_VERSION)[
         0
     ].dst
     column = version.replace("dataset-version", "column")
     assert catalog.classifications.tags(column + "#email") == ["pii.email", "sensitive"]
     assert catalog.classifications.tags(column + "#id") == ["sensitive"]
+
+
+def test_column_lineage_keeps_how_each_input_was_used() -> None:
+    """Transformations ride on each input field; the deprecated `MASKED` still reads as
+    masking; an unknown type is DIRECT with a warning; dataset-wide entries are INDIRECT
+    sources of every field."""
+    lineage = {
+        "fields": {
+            "copy": {
+                "inputFields": [
+                    {
+                        "namespace": "pg",
+                        "name": "users",
+                        "field": "email",
+                        "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}],
+                    }
+                ]
+            },
+            "old_hash": {
+                "inputFields": [{"namespace": "pg", "name": "users", "field": "email"}],
+                "transformationType": "MASKED",
+            },
+            "odd": {
+                "inputFields": [
+                    {
+                        "namespace": "pg",
+                        "name": "users",
+                        "field": "id",
+                        "transformations": [{"type": "SIDEWAYS"}],
+                    }
+                ]
+            },
+        },
+        "dataset": [{"namespace": "pg", "name": "users", "field": "country"}],
+    }
+    output = {"namespace": "pg", "name": "out", "facets": {"columnLineage": lineage}}
+    notes: list[str] = []
+    event = _run("COMPLETE", "2026-01-01T00:00:00Z", str(uuid.uuid4()), "j", outputs=[output])
+    [run] = translate(parse_openlineage(event), notes)
+    assert isinstance(run, RunRecorded)
+    found = {
+        field: {(s.field, t.type, t.subtype, t.masking) for s in refs for t in s.transformations}
+        for field, refs in run.outputs[0].column_lineage.items()
+    }
+    assert found == {
+        "copy": {("email", "DIRECT", "IDENTITY", False), ("country", "INDIRECT", None, False)},
+        "old_hash": {("email", "DIRECT", None, True), ("country", "INDIRECT", None, False)},
+        "odd": {("id", "DIRECT", None, False), ("country", "INDIRECT", None, False)},
+    }
+    assert any("'SIDEWAYS' is neither DIRECT nor INDIRECT" in n for n in notes)

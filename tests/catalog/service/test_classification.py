@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from provgraph.catalog.model.errors import NodeNotFoundError
-from provgraph.catalog.model.events import ClassificationChanged
-from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.events import (
+    ClassificationChanged,
+    ColumnRef,
+    FeatureDefined,
+    FieldSpec,
+    InputSpec,
+    JobSpec,
+    OutputSpec,
+    RunRecorded,
+)
+from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.service.catalog import Catalog
-from provgraph.catalog.service.demo import load_demo, model_version_urn
+from provgraph.catalog.service.demo import LAKE, RIDES_DB, load_demo, model_version_urn
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
 from tests.support.events import dataset, run, subs
@@ -86,7 +96,14 @@ def test_direct_tags_and_dataset_level_tags(demo: Catalog) -> None:
         actor="steward",
     )
     direct = demo.classifications.classifications(riders)
-    assert [(t.tag, t.inherited) for t in direct] == [("sensitive", False)]
+    assert [(t.tag, t.inherited) for t in direct if not t.inherited] == [("sensitive", False)]
+    # a dataset carries what its fields carry, each explained by the field it was set on
+    fields = {t.tag: t.path[-1] for t in direct if t.inherited}
+    assert fields == {
+        "pii.email": "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.riders#email",
+        "pii.name": "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.riders#full_name",
+        "pii.phone": "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.riders#phone",
+    }
     tenure = "urn:provgraph:feature:rider_risk:rider_tenure_days"
     assert "sensitive" in demo.classifications.tags(tenure)
 
@@ -98,3 +115,59 @@ def test_columns_without_column_lineage_inherit_from_every_input(catalog: Catalo
     assert catalog.classifications.tags(version.replace("dataset-version", "column") + "#id") == [
         "pii.email"
     ]
+
+
+def test_a_model_keeps_what_the_data_it_was_trained_on_carried(demo: Catalog) -> None:
+    """A producer re-materializes pickup_city_entropy (the same definition) from a new run of
+    clean_trips whose pickup_city no longer derives from the location: the feature now reads
+    clean data, but the model version trained on the earlier materialization keeps
+    pii.location, and so does what serves it."""
+    run_id = uuid.uuid4()
+    trips = InputSpec(namespace=RIDES_DB, name="public.trips")
+    relaundered = RunRecorded(
+        event_time=NOW,
+        run_id=run_id,
+        job=JobSpec(namespace="spark://etl-cluster", name="clean_trips", version="git:c0ffee"),
+        inputs=[trips],
+        outputs=[
+            OutputSpec(
+                namespace=LAKE,
+                name="curated.trips_enriched",
+                fields=[FieldSpec(name="rider_id"), FieldSpec(name="pickup_city")],
+                column_lineage={
+                    f: [ColumnRef(namespace=RIDES_DB, name="public.trips", field="rider_id")]
+                    for f in ("rider_id", "pickup_city")
+                },
+            )
+        ],
+    )
+    again = FeatureDefined(
+        event_time=NOW,
+        group="rider_risk",
+        name="pickup_city_entropy",
+        transformation="entropy(pickup_city) over 30d",
+        dtype="float",
+        sources=[
+            ColumnRef(namespace=LAKE, name="curated.trips_enriched", field=f)
+            for f in ("rider_id", "pickup_city")
+        ],
+        run_id=run_id,
+    )
+    entropy = "urn:provgraph:feature:rider_risk:pickup_city_entropy"
+    versions_before = demo.index.edges_from(entropy, EdgeKind.HAS_VERSION)
+    demo.submit(subs(relaundered, again), actor="etl")
+    assert demo.index.edges_from(entropy, EdgeKind.HAS_VERSION) == versions_before  # same one
+    assert demo.classifications.tags(entropy) == []
+    assert "pii.location" in demo.classifications.tags(model_version_urn("v2"))
+    assert "pii.location" in demo.classifications.tags(PROD)
+
+
+def test_the_shared_walk_search_indexes_with_is_the_explained_one(demo: Catalog) -> None:
+    """Search computes what many nodes carry at once (memoized); it must be exactly what the
+    explanations say, node by node, for every node of the demo."""
+    urns = [u for kind in NodeKind for u in demo.index.urns_of_kind(kind, limit=10_000)]
+    together = demo.classifications.carried(urns)
+    for urn in urns:
+        explained = set(demo.classifications.tags(urn))
+        assert together[urn] == explained, urn
+        assert demo.classifications.carried([urn])[urn] == explained, urn

@@ -9,6 +9,7 @@ import pytest
 from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
+from provgraph.catalog.model.urn import MAX_URN_BYTES
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.traversal import Direction
@@ -142,6 +143,20 @@ def test_unusual_characters_round_trip(store: CatalogStore) -> None:
     props = {"description": "multi\nline ' \" \\ ✓", "nested": {"list": [1, 2.5, None, True]}}
     store.apply(GraphChange(nodes=[NodeRecord(urn, NodeKind.DATASET, 10, props)]), applied_seq=1)
     assert store.get_nodes([urn])[urn].props == props
+
+
+def test_urns_as_long_as_the_bound_are_stored_indexed_and_found(store: CatalogStore) -> None:
+    head = "urn:provgraph:dataset:s3:"
+    longest = head + "é" * ((MAX_URN_BYTES - len(head)) // 2)  # two bytes each
+    other = head + "x" * (MAX_URN_BYTES - len(head))
+    assert len(longest.encode()) <= MAX_URN_BYTES and len(other.encode()) == MAX_URN_BYTES
+    change = GraphChange(
+        nodes=[_node(longest, name="é" * 10), _node(other)],
+        opened=[EdgeRecord(EdgeKind.DERIVED_FROM, other, longest, 5)],
+    )
+    store.apply(change, applied_seq=1)
+    assert set(store.get_nodes([longest, other])) == {longest, other}
+    assert [(e.src, e.dst) for e in store.iter_edges()] == [(other, longest)]
 
 
 def test_clear_removes_everything(store: CatalogStore) -> None:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from provgraph.graphql.deadline import Deadline, DeadlineExceededError
 from provgraph.server.http.graphql_api import _GraphQLThreads
 
 
@@ -19,7 +20,7 @@ def test_work_runs_off_the_event_loop_under_a_deadline() -> None:
         async def where() -> str:
             return threading.current_thread().name
 
-        assert (await threads.run(where, 5)).startswith("graphql")
+        assert (await threads.run(where, Deadline(5))).startswith("graphql")
 
         async def blocking() -> str:
             time.sleep(0.3)  # a resolver that blocks (fsync, store apply, policy evaluation)
@@ -34,15 +35,15 @@ def test_work_runs_off_the_event_loop_under_a_deadline() -> None:
                 await asyncio.sleep(0.01)
 
         beat = asyncio.create_task(ticker())
-        assert await threads.run(blocking, 5) == "done"
+        assert await threads.run(blocking, Deadline(5)) == "done"
         beat.cancel()
         assert ticks > 5  # the server's loop kept running while the resolver blocked
 
         async def endless() -> None:
             await asyncio.sleep(60)
 
-        with pytest.raises(TimeoutError):
-            await threads.run(endless, 0.05)
+        with pytest.raises(DeadlineExceededError):
+            await threads.run(endless, Deadline(0.05))
 
     try:
         asyncio.run(main())

@@ -14,15 +14,27 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, TypeAdapter
 
 from provgraph.catalog.model.graph import canonical_json
+from provgraph.catalog.model.run_ids import MAX_RUN_ID
 from provgraph.catalog.model.timeutil import AwareMoment
+from provgraph.catalog.model.transformations import MAX_PER_EDGE, Transformation
+from provgraph.catalog.model.urn import MAX_URN_BYTES
 
+MAX_NAME = 4_096
+"""The longest dataset or job name (characters). OpenLineage sets none and Marquez keeps any
+(its unique index fails past ~2,700 bytes); paths, object keys and Spark's job names (which
+embed the output's name) pass 1,024. Every URN also stays within MAX_URN_BYTES."""
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024, strip_whitespace=True)]
+LongName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_NAME, strip_whitespace=True)
+]
+"""A dataset or job name."""
 Text = Annotated[str, StringConstraints(max_length=65_536)]
 Tag = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9_.:\-]*$"),
 ]
-UrnText = Annotated[str, StringConstraints(min_length=16, max_length=4096)]
+UrnText = Annotated[str, StringConstraints(min_length=16, max_length=MAX_URN_BYTES)]
+SourceRunId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_RUN_ID)]
 Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 Scalar = str | int | float | bool | None
 MAX_ITEMS = 10_000
@@ -39,27 +51,68 @@ class FieldSpec(_Strict):
     classifications: list[Tag] = Field(default_factory=list, max_length=100)
 
 
+def _unset(value: object) -> bool:
+    """Fields added later are left out of an event's canonical JSON while unset, so events
+    sent before they existed keep their idempotency keys."""
+    return value is None or value == []
+
+
+class AliasSpec(_Strict):
+    """Another (namespace, name) of the same dataset (OpenLineage's `symlinks` facet)."""
+
+    namespace: Name
+    name: LongName
+    type: Name | None = None
+    """What the other name names (`TABLE`, `LOCATION`, ...)."""
+
+
 class DatasetRef(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
     version: Name | None = None
     """A specific dataset version; by default the dataset's newest version at event time."""
 
 
+class TransformationSpec(_Strict):
+    """How the referring column was derived from this one (OpenLineage's column-lineage
+    transformation): DIRECT (IDENTITY, TRANSFORMATION, AGGREGATION) or INDIRECT (FILTER, JOIN,
+    GROUP_BY, SORT, WINDOW, CONDITIONAL); `masking` when it hides the value (a hash)."""
+
+    type: Literal["DIRECT", "INDIRECT"]
+    subtype: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    description: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    masking: StrictBool = False
+
+    def to_model(self) -> Transformation:
+        return Transformation(
+            type=self.type, subtype=self.subtype, description=self.description, masking=self.masking
+        )
+
+
+def _empty(value: object) -> bool:
+    return not value
+
+
 class ColumnRef(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
     field: Name
+    transformations: list[TransformationSpec] = Field(
+        default_factory=list, max_length=MAX_PER_EDGE, exclude_if=_empty
+    )
+    """How the column was used, where it is a source (column lineage, a feature's sources);
+    none said means DIRECT. Left out of the canonical form when empty, so events without it
+    keep their idempotency keys."""
 
 
 class JobRef(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
 
 
 class JobSpec(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
     version: Name | None = None
     """The job's code version (e.g. a git sha or a digest of its SQL)."""
     source_code_location: Text | None = None
@@ -87,17 +140,19 @@ class QualitySpec(_Strict):
 
 class InputSpec(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
     version: Name | None = None
     """A specific dataset version; by default the version matching `fields`, else the newest."""
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     """The schema the run saw; a schema the catalog has not seen becomes a new version."""
     quality: QualitySpec | None = None
+    aliases: list[AliasSpec] = Field(default_factory=list, max_length=100, exclude_if=_unset)
+    """Other names of this dataset: lookups and lineage by either name reach it."""
 
 
 class OutputSpec(_Strict):
     namespace: Name
-    name: Name
+    name: LongName
     labels: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     column_lineage: dict[Name, list[ColumnRef]] = Field(default_factory=dict)
@@ -105,6 +160,8 @@ class OutputSpec(_Strict):
     description: Text | None = None
     owners: list[Name] = Field(default_factory=list, max_length=100)
     quality: QualitySpec | None = None
+    aliases: list[AliasSpec] = Field(default_factory=list, max_length=100, exclude_if=_unset)
+    """Other names of this dataset: lookups and lineage by either name reach it."""
 
 
 class FeatureRef(_Strict):
@@ -120,7 +177,7 @@ class _Event(_Strict):
 class DatasetRegistered(_Event):
     type: Literal["dataset.registered"] = "dataset.registered"
     namespace: Name
-    name: Name
+    name: LongName
     description: Text | None = None
     labels: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     fields: list[FieldSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -128,6 +185,8 @@ class DatasetRegistered(_Event):
     """Output field -> the columns it is derived from (an OpenLineage DatasetEvent's
     columnLineage facet); fields and source columns not yet known are learnt."""
     owners: list[Name] = Field(default_factory=list, max_length=100)
+    aliases: list[AliasSpec] = Field(default_factory=list, max_length=100, exclude_if=_unset)
+    """Other names of this dataset: lookups and lineage by either name reach it."""
 
 
 class RunRecorded(_Event):
@@ -145,6 +204,10 @@ class RunRecorded(_Event):
     error_message: Text | None = None
     facets: dict[Name, Any] = Field(default_factory=dict)
     """Run and job facets kept verbatim (e.g. from OpenLineage) for provenance."""
+    source_run_id: SourceRunId | None = Field(default=None, exclude_if=_unset)
+    """The run id as the producer sent it, when `run_id` was derived from it (run_ids.py)."""
+    parent_source_run_id: SourceRunId | None = Field(default=None, exclude_if=_unset)
+    """The parent's run id as the producer sent it, when `parent_run_id` was derived."""
 
 
 class JobDeclared(_Event):
@@ -166,9 +229,13 @@ class FeatureDefined(_Event):
     transformation: Text
     sources: list[ColumnRef] = Field(min_length=1, max_length=1000)
     declassifying: StrictBool = False
-    """The transformation removes what makes its sources sensitive (hash, aggregate)."""
+    """A steward's decision that the transformation removes what makes its sources sensitive:
+    nothing they carry reaches the feature. Only a steward may send it (a producer's evidence
+    is a masking transformation on `sources`)."""
     run_id: UUID | None = None
     """The run that materialized the feature: links it to the dataset versions that run read."""
+    run_job: JobRef | None = Field(default=None, exclude_if=_unset)
+    """The job of `run_id`: finds the run when its id was reused by another job's run."""
     owners: list[Name] = Field(default_factory=list, max_length=100)
 
 
@@ -189,6 +256,8 @@ class ModelVersionRegistered(_Event):
     training_set: Name | None = None
     """A training-set URN, or a name meaning the newest training set of that name."""
     training_run_id: UUID | None = None
+    training_job: JobRef | None = Field(default=None, exclude_if=_unset)
+    """The job of `training_run_id`: finds the run when its id was reused by another job's."""
     framework: Name | None = None
     params: dict[Name, Scalar] = Field(default_factory=dict)
     metrics: dict[Name, float] = Field(default_factory=dict)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
+from provgraph.catalog.model.urn import Urn
 
 JsonDict = dict[str, Any]
 
@@ -79,3 +81,12 @@ def canonical_json(value: object) -> str:
 def content_version(content: object) -> str:
     """A content-derived version id: the same content always gets the same id."""
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()[:16]
+
+
+def training_set_urn(
+    name: str, *, features: list[str], sources: list[str], manifest: Mapping[str, object]
+) -> Urn:
+    """A training set is its content: the feature and dataset version URNs it draws on and its
+    manifest. Producers that know them name the set they just recorded by this URN."""
+    content = {"features": features, "sources": sources, "manifest": dict(manifest)}
+    return Urn(NodeKind.TRAINING_SET, name, version=content_version(content))

@@ -7,6 +7,7 @@ from enum import Enum, StrEnum
 
 class NodeKind(StrEnum):
     DATASET = "dataset"
+    DATASET_ALIAS = "dataset-alias"
     DATASET_VERSION = "dataset-version"
     COLUMN = "column"
     JOB = "job"
@@ -67,6 +68,8 @@ class EdgeKind(StrEnum):
     PRODUCED_MODEL = "PRODUCED_MODEL"
     SERVES = "SERVES"
     # not lineage
+    ALIAS_OF = "ALIAS_OF"
+    """dataset alias -> the dataset it is another name of."""
     OWNED_BY = "OWNED_BY"
     CLASSIFIED_AS = "CLASSIFIED_AS"
     VALIDATES = "VALIDATES"
@@ -99,6 +102,7 @@ _FLOW: dict[EdgeKind, Flow] = {
     EdgeKind.TRAINED_ON: Flow.TO_UPSTREAM,
     EdgeKind.PRODUCED_MODEL: Flow.TO_DOWNSTREAM,
     EdgeKind.SERVES: Flow.TO_UPSTREAM,
+    EdgeKind.ALIAS_OF: Flow.NONE,
     EdgeKind.OWNED_BY: Flow.NONE,
     EdgeKind.CLASSIFIED_AS: Flow.NONE,
     EdgeKind.VALIDATES: Flow.NONE,

@@ -22,6 +22,9 @@ from provgraph.catalog.model.errors import InvalidUrnError
 from provgraph.catalog.model.kinds import NodeKind
 
 PREFIX = "urn:provgraph:"
+MAX_URN_BYTES = 8_000
+"""The longest URN a node may have, in UTF-8 bytes: what every graph store can index (Neo4j's
+index keys hold at most 8,167 bytes), so any catalog can be rebuilt on any backend."""
 _ESCAPED = {"%": "%25", ":": "%3A", "@": "%40", "#": "%23"}
 
 
@@ -34,6 +37,7 @@ class _Shape(NamedTuple):
 
 _SHAPES: dict[NodeKind, _Shape] = {
     NodeKind.DATASET: _Shape(True, False, False),
+    NodeKind.DATASET_ALIAS: _Shape(True, False, False),
     NodeKind.DATASET_VERSION: _Shape(True, True, False),
     NodeKind.COLUMN: _Shape(True, True, True, optional_version=True),
     NodeKind.JOB: _Shape(True, False, False),
@@ -204,3 +208,21 @@ class Urn:
         if self.kind is not NodeKind.COLUMN:
             raise InvalidUrnError("only a column urn names a field")
         return Urn(NodeKind.COLUMN, self.name, self.namespace, None, self.field)
+
+
+def feature_reference(text: str) -> Urn:
+    """A feature as every surface names one (the gate, REST, GraphQL, the integrations): its URN,
+    a feature version's URN, or the shorthand `group:name` (the feature). InvalidUrnError for
+    anything else."""
+    if text.startswith("urn:"):
+        parsed = Urn.parse(text)
+        if parsed.kind not in (NodeKind.FEATURE, NodeKind.FEATURE_VERSION):
+            raise InvalidUrnError(
+                f"a feature is named by a feature or feature-version urn, not a {parsed.kind} "
+                f"urn: {text!r}"
+            )
+        return parsed
+    group, sep, name = text.partition(":")
+    if not sep or not group.strip() or not name.strip():
+        raise InvalidUrnError(f"name a feature as 'group:name' or by URN, not {text!r}")
+    return Urn(NodeKind.FEATURE, name, group)

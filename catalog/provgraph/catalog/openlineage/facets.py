@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from provgraph.catalog.model.errors import InvalidEventError
-from provgraph.catalog.model.events import AssertionSpec, ColumnRef, FieldSpec, QualitySpec
+from provgraph.catalog.model.events import (
+    AliasSpec,
+    AssertionSpec,
+    ColumnRef,
+    FieldSpec,
+    QualitySpec,
+    TransformationSpec,
+)
+from provgraph.catalog.model.transformations import MAX_PER_EDGE
 from provgraph.catalog.model.validation import describe
 from provgraph.catalog.openlineage.spec import Facets
 
@@ -33,19 +42,37 @@ class SchemaFacet(_Facet):
     fields: list[SchemaField] = Field(default_factory=list)
 
 
+class TransformationFacet(_Facet):
+    type: str
+    subtype: str | None = None
+    description: str | None = None
+    masking: bool = False
+
+
 class InputField(_Facet):
     namespace: str
     name: str
     field: str
+    transformations: list[TransformationFacet] = Field(default_factory=list)
 
 
 class ColumnLineageEntry(_Facet):
     inputFields: list[InputField] = Field(default_factory=list)  # noqa: N815
     transformationDescription: str | None = None  # noqa: N815
+    transformationType: str | None = None  # noqa: N815
+    """Deprecated by the spec (per input field `transformations` replace it); MASKED is
+    still read as masking evidence for input fields that say nothing else."""
 
 
 class ColumnLineageFacet(_Facet):
     fields: dict[str, ColumnLineageEntry] = Field(default_factory=dict)
+    dataset: list[InputField] = Field(default_factory=list)
+    """Input fields that influence the whole dataset (filters, joins, grouping): INDIRECT
+    lineage of each of its fields."""
+
+
+MAX_DATASET_WIDE_EDGES = 10_000
+"""Column edges one output's dataset-wide column lineage may expand into."""
 
 
 class Owner(_Facet):
@@ -227,6 +254,7 @@ def read(facets: Facets, name: str, model: type[F], notes: list[str] | None = No
 def schema_fields(facets: Facets, notes: list[str] | None = None) -> list[FieldSpec]:
     facet = read(facets, "schema", SchemaFacet, notes)
     if facet is None:
+        _note_untagged(classification_tags(facets, []), set(), notes)
         return []
     tags = classification_tags(facets, notes)
     flat: list[FieldSpec] = []
@@ -252,20 +280,116 @@ def schema_fields(facets: Facets, notes: list[str] | None = None) -> list[FieldS
             walk(field.fields, name + ".")
 
     walk(facet.fields, "")
+    _note_untagged(tags, seen, notes)
     return flat
 
 
-def column_lineage(facets: Facets, notes: list[str] | None = None) -> dict[str, list[ColumnRef]]:
+def _note_untagged(
+    tags: dict[str | None, list[str]], fields: set[str], notes: list[str] | None
+) -> None:
+    """A `tags` facet entry naming a field the schema lacks is not recorded: say so."""
+    for field, found in sorted((f, t) for f, t in tags.items() if f is not None):
+        if field not in fields:
+            _note(
+                notes,
+                f"tags facet: field {field[:200]!r} is not in the dataset's schema; "
+                f"its classification(s) {', '.join(sorted(set(found)))} were not recorded",
+            )
+
+
+def column_lineage(
+    facets: Facets, notes: list[str] | None = None, *, fields: Sequence[str] = ()
+) -> dict[str, list[ColumnRef]]:
+    """Output field -> its input columns, each with its transformations (type, subtype,
+    masking) as the producer stated them. Dataset-wide entries become INDIRECT sources of
+    every field (`fields`: the output's schema)."""
     facet = read(facets, "columnLineage", ColumnLineageFacet, notes)
     if facet is None:
         return {}
-    return {
-        output: [
-            ColumnRef(namespace=i.namespace, name=i.name, field=i.field) for i in entry.inputFields
+    found: dict[str, list[ColumnRef]] = {}
+    for output, entry in facet.fields.items():
+        masked = (entry.transformationType or "").upper() == "MASKED"
+        refs = [
+            _ref(i, _transformations(i, notes, default_masked=masked)) for i in entry.inputFields
         ]
-        for output, entry in facet.fields.items()
-        if entry.inputFields
-    }
+        if refs:
+            found[output] = refs
+    if facet.dataset:
+        _dataset_wide(facet.dataset, list(dict.fromkeys([*fields, *found])), found, notes)
+    return found
+
+
+def _dataset_wide(
+    inputs: list[InputField],
+    targets: list[str],
+    found: dict[str, list[ColumnRef]],
+    notes: list[str] | None,
+) -> None:
+    if not targets:
+        _note(
+            notes,
+            "columnLineage.dataset names input fields but the output has no known "
+            "field to relate them to; ignored",
+        )
+        return
+    if len(targets) * len(inputs) > MAX_DATASET_WIDE_EDGES:
+        _note(
+            notes,
+            f"columnLineage.dataset would relate {len(inputs)} input fields to "
+            f"{len(targets)} output fields; more than {MAX_DATASET_WIDE_EDGES} column edges, "
+            "ignored",
+        )
+        return
+    refs = [_ref(i, _indirect(i)) for i in inputs]
+    for target in targets:
+        found.setdefault(target, []).extend(refs)
+
+
+def _ref(source: InputField, transformations: list[TransformationSpec]) -> ColumnRef:
+    return ColumnRef(
+        namespace=source.namespace,
+        name=source.name,
+        field=source.field,
+        transformations=transformations,
+    )
+
+
+def _transformations(
+    source: InputField, notes: list[str] | None, *, default_masked: bool
+) -> list[TransformationSpec]:
+    if not source.transformations:
+        return [TransformationSpec(type="DIRECT", masking=True)] if default_masked else []
+    found = []
+    for t in source.transformations[:MAX_PER_EDGE]:
+        kind = t.type.strip().upper()
+        if kind not in ("DIRECT", "INDIRECT"):
+            _note(
+                notes,
+                f"column lineage of {source.name}#{source.field}: transformation type "
+                f"{t.type[:40]!r} is neither DIRECT nor INDIRECT; read as DIRECT",
+            )
+            kind = "DIRECT"
+        found.append(_spec("DIRECT" if kind == "DIRECT" else "INDIRECT", t))
+    return found
+
+
+def _indirect(source: InputField) -> list[TransformationSpec]:
+    given = [_spec("INDIRECT", t) for t in source.transformations[:MAX_PER_EDGE]]
+    return given or [TransformationSpec(type="INDIRECT")]
+
+
+def _spec(kind: Literal["DIRECT", "INDIRECT"], t: TransformationFacet) -> TransformationSpec:
+    return TransformationSpec(
+        type=kind,
+        subtype=(t.subtype or "").strip()[:64] or None,
+        description=t.description[:4096] if t.description else None,
+        masking=t.masking,
+    )
+
+
+def _note(notes: list[str] | None, message: str) -> None:
+    if notes is not None:
+        notes.append(message)
 
 
 def owners(facets: Facets, notes: list[str] | None = None) -> list[str]:
@@ -328,3 +452,43 @@ def source_location(job_facets: Facets, notes: list[str] | None = None) -> str |
     if location.url:
         return location.url
     return "#".join(part for part in (location.repoUrl, location.path) if part) or None
+
+
+class SymlinkIdentifier(_Facet):
+    namespace: str
+    name: str
+    type: str | None = None
+
+
+class SymlinksFacet(_Facet):
+    identifiers: list[SymlinkIdentifier] = Field(default_factory=list)
+
+
+MAX_ALIASES = 100
+"""The most other names one dataset's `symlinks` facet may give (more are ignored, noted)."""
+
+
+def aliases(
+    facets: Facets, namespace: str, name: str, notes: list[str] | None = None
+) -> list[AliasSpec]:
+    """The other names the `symlinks` facet gives the dataset (namespace, name), once each."""
+    facet = read(facets, "symlinks", SymlinksFacet, notes)
+    if facet is None:
+        return []
+    found: dict[tuple[str, str], AliasSpec] = {}
+    for other in facet.identifiers:
+        key = (other.namespace.strip(), other.name.strip())
+        if key == (namespace.strip(), name.strip()) or key in found:
+            continue
+        try:
+            found[key] = AliasSpec(namespace=other.namespace, name=other.name, type=other.type)
+        except ValidationError as exc:
+            if notes is None:
+                raise InvalidEventError(f"facet 'symlinks': {describe(exc)}") from exc
+            notes.append(f"facet 'symlinks': identifier ignored: {describe(exc)}")
+    if len(found) > MAX_ALIASES and notes is not None:
+        notes.append(
+            f"dataset {namespace}/{name}: its symlinks facet names {len(found)} other names; "
+            f"the first {MAX_ALIASES} are kept"
+        )
+    return list(found.values())[:MAX_ALIASES]

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from provgraph.catalog.model.errors import InvalidEventError
+from provgraph.catalog.model.events import MAX_NAME
+from provgraph.catalog.model.run_ids import MAX_RUN_ID
 from provgraph.catalog.model.timeutil import AwareMoment
 from provgraph.catalog.model.validation import describe
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+"""A namespace."""
+LongName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+"""A dataset or job name."""
+RunId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_RUN_ID)]
+"""A UUID by the spec; any other id is mapped to one (model/run_ids.py)."""
 Facets = dict[str, dict[str, Any] | None]
 
 
@@ -26,18 +32,18 @@ class _OL(BaseModel):
 
 class OLJob(_OL):
     namespace: Name
-    name: Name
+    name: LongName
     facets: Facets = Field(default_factory=dict)
 
 
 class OLRun(_OL):
-    runId: UUID  # noqa: N815 - the spec's spelling
+    runId: RunId  # noqa: N815 - the spec's spelling
     facets: Facets = Field(default_factory=dict)
 
 
 class OLDataset(_OL):
     namespace: Name
-    name: Name
+    name: LongName
     facets: Facets = Field(default_factory=dict)
 
 
@@ -81,9 +87,9 @@ def parse_openlineage(payload: object, notes: list[str] | None = None) -> OpenLi
 
     As lenient as Marquez where the meaning is clear: a missing `producer` or `schemaURL`,
     `null` for facets, inputs or outputs, a facet that is not an object, a time without a
-    zone (read as UTC) are accepted, each deviation appended to `notes`. What cannot be
-    interpreted (no run id, job or dataset name, no or an unparseable eventTime, wrong types
-    for identity fields) is rejected."""
+    zone (read as UTC), a run id that is not a UUID (mapped to one by translate) are accepted,
+    each deviation appended to `notes`. What cannot be interpreted (no run id, job or dataset
+    name, no or an unparseable eventTime, wrong types for identity fields) is rejected."""
     if not isinstance(payload, dict):
         raise InvalidEventError(
             f"an OpenLineage event is a JSON object, got {type(payload).__name__}"

@@ -7,8 +7,12 @@
   COMPLETE; a training set on any event).
 - DatasetEvent -> dataset.registered (with its column lineage). JobEvent -> job.declared.
 
+Column lineage keeps how each input field was used (its transformations: DIRECT/INDIRECT,
+subtype, masking), and the facet's dataset-wide entries become INDIRECT sources of every field.
+
 Deviations that keep their meaning (a malformed facet, a repeated field, a field named by
-column lineage that the schema lacks) are accepted and appended to `notes`.
+column lineage that the schema lacks, an unknown transformation type) are accepted and appended
+to `notes`; so is what is not recorded (a `tags` entry on a field the schema lacks).
 A job's code version comes from its sourceCodeLocation facet, else a digest of its sourceCode
 or sql facet; with none of these, dataset-level job edges only accumulate.
 """
@@ -39,6 +43,7 @@ from provgraph.catalog.model.events import (
     RunRecorded,
     TrainingSetCreated,
 )
+from provgraph.catalog.model.run_ids import as_uuid, run_uuid
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.model.validation import describe
 from provgraph.catalog.openlineage import facets as f
@@ -53,6 +58,7 @@ from provgraph.catalog.openlineage.spec import (
     Facets,
     JobEvent,
     OLJob,
+    OLOutputDataset,
     OpenLineageEvent,
     RunEvent,
 )
@@ -95,8 +101,9 @@ def _job_spec(job: OLJob, notes: list[str]) -> JobSpec:
 
 def _run_event(event: RunEvent, notes: list[str]) -> list[CatalogEvent]:
     complete = event.eventType == "COMPLETE"
+    run_id, sent_id = _run_id(event.run.runId, event.job.namespace, event.job.name, notes, "")
     parent = f.read(event.run.facets, "parent", f.ParentFacet, notes)
-    parent_id = _parent_run_id(parent)
+    parent_id, sent_parent_id = _parent_run_id(parent, notes)
     error = f.read(event.run.facets, "errorMessage", f.ErrorMessageFacet, notes)
     inputs = [
         InputSpec(
@@ -104,27 +111,18 @@ def _run_event(event: RunEvent, notes: list[str]) -> list[CatalogEvent]:
             name=d.name,
             fields=f.schema_fields(d.facets, notes),
             quality=f.quality(d.facets, d.inputFacets, notes),
+            aliases=f.aliases(d.facets, d.namespace, d.name, notes),
         )
         for d in event.inputs
     ]
-    outputs = [
-        OutputSpec(
-            namespace=d.namespace,
-            name=d.name,
-            labels=f.labels(d.facets, notes),
-            fields=f.schema_fields(d.facets, notes),
-            column_lineage=f.column_lineage(d.facets, notes),
-            description=f.description(d.facets, notes),
-            owners=f.owners(d.facets, notes),
-            quality=f.quality(d.facets, d.outputFacets, notes),
-        )
-        for d in event.outputs
-    ]
+    outputs = [_output(d, notes) for d in event.outputs]
     _note_inferred(inputs, outputs, notes)
     inputs += _implicit_inputs(inputs, outputs)
     run = RunRecorded(
         event_time=event.eventTime,
-        run_id=event.run.runId,
+        run_id=run_id,
+        source_run_id=sent_id,
+        parent_source_run_id=sent_parent_id,
         job=_job_spec(event.job, notes),
         state=event.eventType,
         parent_run_id=parent_id,
@@ -141,21 +139,53 @@ def _run_event(event: RunEvent, notes: list[str]) -> list[CatalogEvent]:
     events: list[CatalogEvent] = [run]
     if complete:
         for dataset in event.outputs:
-            events += _features(event, dataset.namespace, dataset.name, dataset.facets)
-    events += _ml_run_facets(event)
+            events += _features(event, run_id, dataset.namespace, dataset.name, dataset.facets)
+    events += _ml_run_facets(event, run_id)
     return events
 
 
-def _parent_run_id(parent: f.ParentFacet | None) -> UUID | None:
-    """The parent's run id; one that is not a UUID cannot be interpreted (an identity)."""
+def _output(dataset: OLOutputDataset, notes: list[str]) -> OutputSpec:
+    fields = f.schema_fields(dataset.facets, notes)
+    return OutputSpec(
+        namespace=dataset.namespace,
+        name=dataset.name,
+        labels=f.labels(dataset.facets, notes),
+        fields=fields,
+        column_lineage=f.column_lineage(
+            dataset.facets, notes, fields=[field.name for field in fields]
+        ),
+        description=f.description(dataset.facets, notes),
+        owners=f.owners(dataset.facets, notes),
+        quality=f.quality(dataset.facets, dataset.outputFacets, notes),
+        aliases=f.aliases(dataset.facets, dataset.namespace, dataset.name, notes),
+    )
+
+
+def _run_id(
+    sent: str, namespace: str, job: str, notes: list[str], where: str
+) -> tuple[UUID, str | None]:
+    """The catalog's UUID for a run id as sent (model/run_ids.py), and the id as sent when
+    it is not that UUID."""
+    if (found := as_uuid(sent)) is not None:
+        return found, None
+    derived = run_uuid(sent, namespace=namespace.strip(), job=job.strip())
+    notes.append(
+        f"{where}run.runId {sent!r} is not a UUID; recorded as run {derived}, derived from it "
+        f"and the job {namespace}/{job} (the run's sourceRunId keeps {sent!r})"
+    )
+    return derived, sent
+
+
+def _parent_run_id(
+    parent: f.ParentFacet | None, notes: list[str]
+) -> tuple[UUID | None, str | None]:
+    """The parent's run id (derived from the id and the parent's job when not a UUID: its
+    own events map to the same run), and the id as sent when it is not that UUID."""
     if parent is None:
-        return None
-    try:
-        return UUID(parent.run.runId)
-    except ValueError:
-        raise InvalidEventError(
-            f"run.facets.parent.run.runId: {parent.run.runId!r} is not a UUID"
-        ) from None
+        return None, None
+    return _run_id(
+        parent.run.runId, parent.job.namespace, parent.job.name, notes, "run.facets.parent."
+    )
 
 
 def _note_inferred(inputs: list[InputSpec], outputs: list[OutputSpec], notes: list[str]) -> None:
@@ -179,8 +209,10 @@ def _note_inferred(inputs: list[InputSpec], outputs: list[OutputSpec], notes: li
 
 
 def _implicit_inputs(inputs: list[InputSpec], outputs: list[OutputSpec]) -> list[InputSpec]:
-    """Datasets that column lineage reads but the producer did not list as inputs."""
+    """Datasets that column lineage reads but the producer did not list as inputs (by their
+    name or by one of their symlinks)."""
     listed = {(i.namespace, i.name) for i in inputs}
+    listed |= {(a.namespace, a.name) for i in inputs for a in i.aliases}
     extra: dict[tuple[str, str], InputSpec] = {}
     for output in outputs:
         for sources in output.column_lineage.values():
@@ -208,7 +240,7 @@ def _kept_facets(event: RunEvent) -> dict[str, Any]:
 
 
 def _features(
-    event: RunEvent, namespace: str, name: str, dataset_facets: Facets
+    event: RunEvent, run_id: UUID, namespace: str, name: str, dataset_facets: Facets
 ) -> list[CatalogEvent]:
     facet = f.read(dataset_facets, "provgraph_features", ProvgraphFeaturesDatasetFacet)
     if facet is None:
@@ -225,14 +257,15 @@ def _features(
             or f"column {feature.column} of {namespace}/{name}",
             sources=[ColumnRef(namespace=namespace, name=name, field=feature.column)],
             declassifying=feature.declassifying,
-            run_id=event.run.runId,
+            run_id=run_id,
+            run_job=JobRef(namespace=event.job.namespace, name=event.job.name),
             owners=facet.owners,
         )
         for feature in facet.features
     ]
 
 
-def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
+def _ml_run_facets(event: RunEvent, run_id: UUID) -> list[CatalogEvent]:
     events: list[CatalogEvent] = []
     training = f.read(event.run.facets, "provgraph_trainingSet", ProvgraphTrainingSetRunFacet)
     if training is not None:
@@ -260,7 +293,8 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
                 artifact_digest=model.artifactDigest,
                 label=model.label,
                 training_set=model.trainingSet,
-                training_run_id=event.run.runId,
+                training_run_id=run_id,
+                training_job=JobRef(namespace=event.job.namespace, name=event.job.name),
                 framework=model.framework,
                 params=model.params,
                 metrics=model.metrics,
@@ -287,15 +321,19 @@ def _ml_run_facets(event: RunEvent) -> list[CatalogEvent]:
 
 def _dataset_event(event: DatasetEvent, notes: list[str]) -> list[CatalogEvent]:
     dataset = event.dataset
+    fields = f.schema_fields(dataset.facets, notes)
     registered = DatasetRegistered(
         event_time=event.eventTime,
         namespace=dataset.namespace,
         name=dataset.name,
         description=f.description(dataset.facets, notes),
         labels=f.labels(dataset.facets, notes),
-        fields=f.schema_fields(dataset.facets, notes),
-        column_lineage=f.column_lineage(dataset.facets, notes),
+        fields=fields,
+        column_lineage=f.column_lineage(
+            dataset.facets, notes, fields=[field.name for field in fields]
+        ),
         owners=f.owners(dataset.facets, notes),
+        aliases=f.aliases(dataset.facets, dataset.namespace, dataset.name, notes),
     )
     urn = str(Urn.dataset(dataset.namespace, dataset.name))
     whole = f.classification_tags(dataset.facets, notes).get(None, [])

@@ -51,7 +51,8 @@ class SearchHit:
     description: str = ""
     owners: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    """Set on it or on its (source) columns."""
+    """What it carries, set on it or inherited (the classification service's one rule), as
+    of when it was indexed."""
     status: str = "none"
     quality: str = "unknown"
     production_deployments: int = 0

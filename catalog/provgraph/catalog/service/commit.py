@@ -56,6 +56,8 @@ class Receipt:
     seq: int
     idempotency_key: str
     duplicate: bool
+    notes: tuple[str, ...] = ()
+    """What the projection said about the event (accepted all the same), for the caller."""
 
 
 @dataclass(slots=True)
@@ -105,6 +107,8 @@ class RecoveryError(CatalogError):
 class _Plan:
     request: Request
     entries: list[NewEntry]
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The projection's notes on each new event, by idempotency key."""
 
 
 class GroupCommitter:
@@ -169,8 +173,9 @@ class GroupCommitter:
         plans: list[_Plan] = []
         claimed: set[str] = set()
         for request in group:
+            notes: dict[str, tuple[str, ...]] = {}
             try:
-                entries = self._project(request, known, claimed, view)
+                entries = self._project(request, known, claimed, view, notes)
             except Exception as exc:  # a bug in one request must not fail the others
                 if isinstance(exc, CatalogError):
                     metrics.EVENTS_REJECTED.inc()
@@ -178,7 +183,7 @@ class GroupCommitter:
                 view, plans, claimed = self._replay(plans, known)
                 continue
             claimed.update(entry.idempotency_key for entry in entries)
-            plans.append(_Plan(request, entries))
+            plans.append(_Plan(request, entries, notes))
         return view, plans
 
     def _replay(
@@ -188,13 +193,14 @@ class GroupCommitter:
         kept: list[_Plan] = []
         claimed: set[str] = set()
         for plan in plans:
+            notes: dict[str, tuple[str, ...]] = {}
             try:
-                entries = self._project(plan.request, known, claimed, view)
+                entries = self._project(plan.request, known, claimed, view, notes)
             except Exception as exc:  # projection is deterministic: this is not expected
                 plan.request.fail(exc)
                 return self._replay(kept, known)
             claimed.update(entry.idempotency_key for entry in entries)
-            kept.append(_Plan(plan.request, entries))
+            kept.append(_Plan(plan.request, entries, notes))
         return view, kept, claimed
 
     def _project(
@@ -203,6 +209,7 @@ class GroupCommitter:
         known: dict[str, tuple[int, str]],
         claimed: set[str],
         view: PendingView,
+        notes: dict[str, tuple[str, ...]],
     ) -> list[NewEntry]:
         entries: list[NewEntry] = []
         taken: set[str] = set()
@@ -227,6 +234,9 @@ class GroupCommitter:
                 project(event, view)
             except CatalogError as exc:
                 raise EventRejectedError(position, event.type, exc) from exc
+            said = view.take_notes()
+            if said:
+                notes[key] = said
             taken.add(key)
             entries.append(NewEntry(key, request.actor, event))
         return entries
@@ -245,7 +255,9 @@ class GroupCommitter:
                 if key in known:
                     receipts.append(Receipt(known[key][0], key, True))
                 else:
-                    receipts.append(Receipt(seq_of[key], key, key not in mine))
+                    fresh = key in mine
+                    notes = plan.notes.get(key, ()) if fresh else ()
+                    receipts.append(Receipt(seq_of[key], key, not fresh, notes))
                     mine.discard(key)  # a repeat later in the same batch is a duplicate
             metrics.EVENTS_DUPLICATE.inc(sum(r.duplicate for r in receipts))
             if not plan.request.future.done():
@@ -290,6 +302,7 @@ class GroupCommitter:
                     raise RecoveryError(
                         f"logged event seq {logged.seq} cannot be re-applied: {exc}"
                     ) from exc
+                view.take_notes()  # said when it was accepted
             applied = batch[-1].seq
             self._apply(view.change, applied)
             replayed += len(batch)

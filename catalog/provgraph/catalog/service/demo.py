@@ -37,6 +37,7 @@ from provgraph.catalog.model.events import (
     QualitySpec,
     RunRecorded,
     TrainingSetCreated,
+    TransformationSpec,
 )
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -66,8 +67,18 @@ def _f(name: str, type_: str, *tags: str, description: str | None = None) -> Fie
     return FieldSpec(name=name, type=type_, classifications=list(tags), description=description)
 
 
-def _col(namespace: str, name: str, field: str) -> ColumnRef:
-    return ColumnRef(namespace=namespace, name=name, field=field)
+def _col(namespace: str, name: str, field: str, *how: TransformationSpec) -> ColumnRef:
+    return ColumnRef(namespace=namespace, name=name, field=field, transformations=list(how))
+
+
+def _direct(subtype: str, *, masking: bool = False) -> TransformationSpec:
+    return TransformationSpec(type="DIRECT", subtype=subtype, masking=masking)
+
+
+_IDENTITY = _direct("IDENTITY")
+_COMPUTED = _direct("TRANSFORMATION")
+_HASHED = _direct("TRANSFORMATION", masking=True)
+_JOINED = TransformationSpec(type="INDIRECT", subtype="JOIN")
 
 
 TRIPS_ENRICHED = "curated.trips_enriched"
@@ -142,24 +153,29 @@ def _clean_trips(version: str, run: str, day: str, *, extra_field: bool) -> RunR
         _f("rider_tenure_days", "int"),
         _f("trip_ts", "timestamp"),
     ]
+    # trips join riders on rider_id (INDIRECT: it decides which rows meet, carries no values);
+    # the email reaches email_hash only through sha256 (masking: the evidence that blocks
+    # pii.email there)
+    join = [_col(RIDES_DB, "public.trips", "rider_id", _JOINED)]
     lineage = {
-        "trip_id": [_col(RIDES_DB, "public.trips", "trip_id")],
-        "rider_id": [_col(RIDES_DB, "public.trips", "rider_id")],
-        "email_hash": [_col(RIDES_DB, "public.riders", "email")],
-        "fare_amount": [_col(RIDES_DB, "public.trips", "fare_amount")],
+        "trip_id": [_col(RIDES_DB, "public.trips", "trip_id", _IDENTITY)],
+        "rider_id": [_col(RIDES_DB, "public.trips", "rider_id", _IDENTITY)],
+        "email_hash": [_col(RIDES_DB, "public.riders", "email", _HASHED), *join],
+        "fare_amount": [_col(RIDES_DB, "public.trips", "fare_amount", _IDENTITY)],
         "pickup_city": [
-            _col(RIDES_DB, "public.trips", "pickup_lat"),
-            _col(RIDES_DB, "public.trips", "pickup_lon"),
+            _col(RIDES_DB, "public.trips", "pickup_lat", _COMPUTED),
+            _col(RIDES_DB, "public.trips", "pickup_lon", _COMPUTED),
         ],
         "rider_tenure_days": [
-            _col(RIDES_DB, "public.riders", "signup_ts"),
-            _col(RIDES_DB, "public.trips", "trip_ts"),
+            _col(RIDES_DB, "public.riders", "signup_ts", _COMPUTED),
+            _col(RIDES_DB, "public.trips", "trip_ts", _COMPUTED),
+            *join,
         ],
-        "trip_ts": [_col(RIDES_DB, "public.trips", "trip_ts")],
+        "trip_ts": [_col(RIDES_DB, "public.trips", "trip_ts", _IDENTITY)],
     }
     if extra_field:
         fields.append(_f("card_risk_bucket", "int"))
-        lineage["card_risk_bucket"] = [_col(RIDES_DB, "public.trips", "card_last4")]
+        lineage["card_risk_bucket"] = [_col(RIDES_DB, "public.trips", "card_last4", _COMPUTED)]
     return RunRecorded(
         event_time=_t(day),
         started_at=_t(day.replace("T02", "T01")),
@@ -251,7 +267,6 @@ def _features(day: str, fare_window: str) -> list[CatalogEvent]:
             ["email_hash"],
             "lookup(domain_risk, email_hash)",
             dtype="float",
-            declassifying=True,
             description="Risk score of the email domain.",
         ),
         feature(

@@ -11,7 +11,7 @@ from collections import deque
 from provgraph.catalog.model.errors import InvalidEventError, LineageCycleError
 from provgraph.catalog.model.graph import EdgeClosure, EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
-from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.model.urn import MAX_URN_BYTES, Urn
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.node_cache import NodeCache
 from provgraph.catalog.service.versions import edge_key, version_key
@@ -28,6 +28,7 @@ class PendingView:
         self._opened_to: dict[str, list[EdgeRecord]] = {}
         self._closed: dict[str, int] = {}
         self._closures: list[EdgeClosure] = []
+        self._notes: list[str] = []
 
     @property
     def change(self) -> GraphChange:
@@ -105,11 +106,25 @@ class PendingView:
             return self._nodes[urn].kind
         return self._index.kind_of(urn)
 
+    # ---- notes ----------------------------------------------------------------------------
+
+    def note(self, text: str) -> None:
+        """Say something the producer should know about the event being projected (accepted
+        all the same): the writer hands it back with the event's receipt."""
+        self._notes.append(text)
+
+    def take_notes(self) -> tuple[str, ...]:
+        """The notes made since the last call, in order, once each."""
+        taken = tuple(dict.fromkeys(self._notes))
+        self._notes.clear()
+        return taken
+
     # ---- writes ---------------------------------------------------------------------------
 
     def put_node(self, node: NodeRecord) -> None:
         existing = self.node(node.urn)
         if existing is None:
+            _check_size(node.urn)
             self._created.add(node.urn)
         else:
             node = NodeRecord(node.urn, existing.kind, existing.created_at, node.props)
@@ -175,3 +190,12 @@ class PendingView:
                         path=[*path, downstream],
                     )
                 queue.append(neighbour)
+
+
+def _check_size(urn: str) -> None:
+    size = len(urn.encode())
+    if size > MAX_URN_BYTES:
+        raise InvalidEventError(
+            f"the URN {urn[:100]}… is {size} bytes long (UTF-8): a URN is at most "
+            f"{MAX_URN_BYTES} bytes, what every graph store can index; use a shorter name"
+        )

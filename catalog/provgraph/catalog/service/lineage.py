@@ -14,6 +14,7 @@ from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundErr
 from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import from_micros, to_micros
+from provgraph.catalog.model.transformations import Transformation, of_edge
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
@@ -43,12 +44,22 @@ class LineageEdge:
     target: str
     valid_from: datetime
     valid_to: datetime | None
+    transformations: list[Transformation] = field(default_factory=list)
+    """Column lineage: how the producer said `target` was used to compute `source` (DIRECT or
+    INDIRECT, subtype, masking); empty when it did not say (read as DIRECT)."""
 
     @classmethod
     def of(cls, edge: EdgeRecord) -> LineageEdge:
         valid_from = from_micros(edge.valid_from)
         assert valid_from is not None
-        return cls(edge.kind, edge.src, edge.dst, valid_from, from_micros(edge.valid_to))
+        return cls(
+            edge.kind,
+            edge.src,
+            edge.dst,
+            valid_from,
+            from_micros(edge.valid_to),
+            list(of_edge(edge.props)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

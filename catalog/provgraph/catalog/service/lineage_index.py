@@ -25,10 +25,18 @@ from contextlib import contextmanager
 
 import rustworkx as rx
 
-from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord, edge_id
+from provgraph.catalog.model.graph import (
+    EdgeRecord,
+    GraphChange,
+    JsonDict,
+    NodeRecord,
+    canonical_json,
+    edge_id,
+)
 from provgraph.catalog.model.kinds import EdgeKind, Flow, NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
 from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.service.fanout import Fanout
 from provgraph.catalog.service.traversal import (
     Direction,
     PartialReason,
@@ -75,6 +83,10 @@ class LineageIndex:
         self._dst = array("q")
         self._vf = array("q")
         self._vt = array("q")
+        self._eprops = array("i")
+        """Per edge: its properties' position in _props (0: none), interned (few distinct)."""
+        self._props: list[JsonDict] = [{}]
+        self._props_ids: dict[str, int] = {}
         self._out: list[list[int]] = []
         self._in: list[list[int]] = []
         self._up: list[list[_Step]] = []
@@ -87,6 +99,7 @@ class LineageIndex:
         """(target, kind, valid_from) of the out-edges of nodes with more than KEYED_FANOUT."""
         self._newest: dict[int, tuple[int, int]] = {}
         """container -> (valid_from, member) of its newest HAS_VERSION member."""
+        self._fanout = Fanout(self._ekind)
 
     # ---- building -------------------------------------------------------------------------
 
@@ -161,9 +174,16 @@ class LineageIndex:
         self._dst.append(dst)
         self._vf.append(edge.valid_from)
         self._vt.append(edge.valid_to)
+        self._eprops.append(self._intern(edge.props))
         self._out[src].append(index)
         self._in[dst].append(index)
         self._remember(src, index)
+        self._fanout.added(
+            src, self._kinds[src], edge.kind, outgoing=True, incidence=self._out[src]
+        )
+        self._fanout.added(
+            dst, self._kinds[dst], edge.kind, outgoing=False, incidence=self._in[dst]
+        )
         if edge.kind is EdgeKind.HAS_VERSION:
             # the one rule (versions.py), whatever the order edges were loaded in, so restarts
             # and replays agree with the projection
@@ -189,6 +209,16 @@ class LineageIndex:
                 self._rx_up.add_edge(2 * down_node, 2 * up_node + container, None),
                 self._rx_down.add_edge(up_node, down_node, None),
             )
+
+    def _intern(self, props: JsonDict) -> int:
+        if not props:
+            return 0
+        key = canonical_json(props)
+        found = self._props_ids.get(key)
+        if found is None:
+            found = self._props_ids[key] = len(self._props)
+            self._props.append(props)
+        return found
 
     def _drop_from_rust(self, index: int) -> None:
         rx_edges = self._rx_edges.pop(index, None)
@@ -254,6 +284,38 @@ class LineageIndex:
                 if self._ekind[e] is kind and self._vf[e] <= moment < self._vt[e]
             ]
 
+    def degree(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> int:
+        """How many edges of `kind` leave (or enter) `urn`, open or closed."""
+        with self._lock:
+            index = self._ids.get(urn)
+            if index is None:
+                return 0
+            incidence = (self._out if outgoing else self._in)[index]
+            return self._fanout.degree(index, kind, outgoing=outgoing, incidence=incidence)
+
+    def largest_degree(self, node_kind: NodeKind | None, kind: EdgeKind, *, outgoing: bool) -> int:
+        """The most edges of `kind` that leave (or enter) one node of `node_kind` (None: any)."""
+        with self._lock:
+            return self._fanout.largest(node_kind, kind, outgoing=outgoing)
+
+    def related_urns(
+        self, urn: str, kind: EdgeKind, *, outgoing: bool, at: int | None
+    ) -> list[str]:
+        """The other ends of `related` edges, without building the edges (walks that only
+        need where they lead)."""
+        moment = LATEST if at is None else at
+        with self._lock:
+            index = self._ids.get(urn)
+            if index is None:
+                return []
+            incidence, ends = (self._out, self._dst) if outgoing else (self._in, self._src)
+            urns, ekind, vf, vt = self._urns, self._ekind, self._vf, self._vt
+            return [
+                urns[ends[e]]
+                for e in incidence[index]
+                if ekind[e] is kind and vf[e] <= moment < vt[e]
+            ]
+
     def edges_from(self, urn: str, kind: EdgeKind, *, open_only: bool = False) -> list[EdgeRecord]:
         return self._incident(urn, kind, open_only, self._out)
 
@@ -280,6 +342,7 @@ class LineageIndex:
             dst=self._urns[self._dst[index]],
             valid_from=self._vf[index],
             valid_to=self._vt[index],
+            props=self._props[self._eprops[index]],
         )
 
     def edge_exists(self, kind: EdgeKind, src: str, dst: str, valid_from: int) -> bool:

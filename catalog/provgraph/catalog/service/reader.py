@@ -50,6 +50,15 @@ class CatalogReader:
         at = None if as_of is None else to_micros(as_of)
         return self._index.related(urn, kind, outgoing=outgoing, at=at)
 
+    def degree(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> int:
+        """How many edges of `kind` leave (or enter) `urn`, open or closed: no `related` answer,
+        at any moment, is longer."""
+        return self._index.degree(urn, kind, outgoing=outgoing)
+
+    def largest_degree(self, node_kind: NodeKind | None, kind: EdgeKind, *, outgoing: bool) -> int:
+        """The longest `degree` of any node of `node_kind` (None: of any kind)."""
+        return self._index.largest_degree(node_kind, kind, outgoing=outgoing)
+
     def history(self, urn: str, kind: EdgeKind, *, outgoing: bool) -> list[EdgeRecord]:
         """Every edge of `kind` at `urn`, open or closed, oldest first."""
         edges = self._index.edges_from(urn, kind) if outgoing else self._index.edges_to(urn, kind)

@@ -4,7 +4,9 @@ A recipe names exactly what went in: the dataset versions read (each with the ru
 version that produced it), the feature versions with their definitions, the training-set
 manifest (digest, split, seed), the params, the environment and code of the training run.
 "Changes since" compares that with the catalog now: a newer version of a source dataset or
-feature, a feature deprecated, a classification that reached the model since it was trained.
+feature, a feature deprecated, a classification that reached the model since it was trained,
+a dataset version whose bytes were read differently by another training set. `unpinned`
+names what the recipe could not pin (recipe_pinning.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.reader import CatalogReader
+from provgraph.catalog.service.recipe_pinning import content_mismatches, drawn_from, unpinned
 
 V = TypeVar("V", bound=views.NodeView)
 
@@ -50,7 +53,7 @@ class FeatureIngredient:
 class Change:
     kind: str
     """newer_dataset_version, newer_feature_version, feature_deprecated, classification_added,
-    classification_removed."""
+    classification_removed, content_mismatch."""
     subject: str
     detail: str
 
@@ -71,6 +74,9 @@ class Recipe:
     datasets: tuple[DatasetIngredient, ...]
     features: tuple[FeatureIngredient, ...]
     changes: tuple[Change, ...]
+    unpinned: tuple[str, ...] = ()
+    """What the recipe could not pin: training_set, or digest, rows, split, seed (the manifest
+    lacks them: the training code loaded the data itself), datasets (none recorded as read)."""
 
 
 class RecipeService:
@@ -91,6 +97,13 @@ class RecipeService:
         features = self._features(training_set) if training_set else []
         datasets = self._datasets(training_set, features)
         facts = _training_facts(run_node)
+        drawn = drawn_from(self._reader, training_set)
+        manifest = dict(set_node.manifest if set_node else {})
+        mismatches = (
+            content_mismatches(self._reader, training_set, set_node.column_digests, drawn)
+            if training_set and set_node
+            else []
+        )
         return Recipe(
             model_version=model_version,
             artifact_digest=version.artifact_digest,
@@ -98,14 +111,18 @@ class RecipeService:
             params=dict(version.params),
             metrics=dict(version.metrics),
             training_set=training_set,
-            manifest=dict(set_node.manifest if set_node else {}),
+            manifest=manifest,
             training_run=run,
             job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
             code_version=(run_node.job_version if run_node else None) or _commit(facts),
             environment=dict(facts.get("environment") or {}),
             datasets=tuple(datasets),
             features=tuple(features),
-            changes=tuple(self._changes(node, datasets, features)),
+            changes=tuple(
+                self._changes(node, datasets, features)
+                + [Change("content_mismatch", m.dataset_version, m.detail) for m in mismatches]
+            ),
+            unpinned=unpinned(training_set, manifest, drawn),
         )
 
     def _node(self, urn: str) -> NodeRecord | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from provgraph.catalog.model import views
@@ -31,7 +30,13 @@ _VERSION_KINDS = {
     NodeKind.MODEL_VERSION: NodeKind.MODEL,
 }
 _BY_SOURCE = frozenset(
-    {EdgeKind.OWNED_BY, EdgeKind.CLASSIFIED_AS, EdgeKind.HAS_VERSION, EdgeKind.HAS_COLUMN}
+    {
+        EdgeKind.OWNED_BY,
+        EdgeKind.CLASSIFIED_AS,
+        EdgeKind.HAS_VERSION,
+        EdgeKind.HAS_COLUMN,
+        EdgeKind.DERIVED_FROM,
+    }
 )
 """Edges whose effect on search documents depends on their source node only."""
 _IMPACT_LIMITS = TraversalLimits(depth=40, limit=100_000, deadline_s=2.0)
@@ -117,11 +122,16 @@ class SearchService:
             if edge is not None:
                 edges.append(edge)
         seen: set[tuple[EdgeKind, str]] = set()
+        created = {node.urn for node in change.nodes}
         for edge in edges:
             if edge.kind in _BY_SOURCE:  # what these touch depends on the source alone
                 if (edge.kind, edge.src) in seen:
                     continue  # e.g. 10,000 HAS_COLUMN edges of one new version: one look
                 seen.add((edge.kind, edge.src))
+            if edge.kind is EdgeKind.DERIVED_FROM and edge.src in created:
+                # a new node: what is downstream of it is new too, and indexed as such
+                affected |= self._owners_of(edge.src, self._lineage.kind_of(edge.src))
+                continue
             affected |= self._touched_by(edge)
         self._index.upsert(self._documents(sorted(affected)), applied_seq=applied_seq)
 
@@ -153,6 +163,12 @@ class SearchService:
             return self._owners_of(edge.src, self._lineage.kind_of(edge.src))
         if kind is EdgeKind.COMPUTED_FROM:
             return self._owners_of(edge.src, NodeKind.FEATURE_VERSION)
+        if kind is EdgeKind.ALIAS_OF:
+            return {edge.dst}  # the dataset's document lists its other names
+        if kind is EdgeKind.DERIVED_FROM:
+            # column lineage learnt later (a DatasetEvent) changes what is downstream carries
+            found = self._owners_of(edge.src, self._lineage.kind_of(edge.src))
+            return found | self._downstream_owners(edge.src)
         if kind is EdgeKind.VALIDATES:
             found = self._owners_of(edge.dst, NodeKind.DATASET_VERSION)
             for column in self._lineage.edges_from(edge.dst, EdgeKind.HAS_COLUMN):
@@ -195,7 +211,12 @@ class SearchService:
             r for v in versions.values() if v for r in validations(self._lineage, v)
         ]
         more = self._store.get_nodes(extra)
-        return [self._document(records[u], versions[u], more) for u in urns if u in records]
+        carried = self._classifications.carried(list(records))
+        return [
+            self._document(records[u], versions[u], more, carried.get(u, frozenset()))
+            for u in urns
+            if u in records
+        ]
 
     def _newest_version(self, urn: str) -> str | None:
         # the index keeps the newest member by the one rule (versions.py): O(1), where walking
@@ -204,20 +225,20 @@ class SearchService:
         return None if found is None else found[1]
 
     def _document(
-        self, node: NodeRecord, version: str | None, more: dict[str, NodeRecord]
+        self,
+        node: NodeRecord,
+        version: str | None,
+        more: dict[str, NodeRecord],
+        tags: frozenset[str],
     ) -> SearchDocument:
         urn = Urn.parse(node.urn)
         columns: list[str] = []
-        tags = self._tags([node.urn])
         if version is not None and node.kind is NodeKind.DATASET:
             column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.HAS_COLUMN)]
             columns = [Urn.parse(c).field or "" for c in column_urns]
-            tags |= self._tags(column_urns)
         elif version is not None and node.kind is NodeKind.FEATURE:
             column_urns = [e.dst for e in self._lineage.edges_from(version, EdgeKind.COMPUTED_FROM)]
             columns = [f"{Urn.parse(c).name} {Urn.parse(c).field}" for c in column_urns]
-            tags |= self._tags(column_urns)
-        tags |= self._inherited(version or node.urn)
         checks = [
             views.ValidationResult.of(more[r])
             for r in (validations(self._lineage, version) if version else [])
@@ -229,35 +250,23 @@ class SearchService:
             kind=node.kind,
             name=urn.name,
             namespace=urn.namespace or "",
-            description=_description(node),
+            description=_description(node, self._aliases(node.urn)),
             columns=columns,
             owners=sorted(
                 Urn.parse(e.dst).name
                 for e in self._lineage.edges_from(node.urn, EdgeKind.OWNED_BY, open_only=True)
             ),
-            tags=sorted(tags),
+            tags=sorted(tags),  # the one rule of what it carries, as every surface answers
             status=views.Feature.of(node).status if node.kind is NodeKind.FEATURE else "none",
             quality=verdict(checks),
             production_deployments=self._deployments(node.urn),
             updated_at=updated,
         )
 
-    def _tags(self, urns: Iterable[str]) -> set[str]:
-        holders = set()
-        for urn in urns:
-            holders.add(urn)
-            parsed = Urn.parse(urn)
-            if parsed.kind is NodeKind.COLUMN:
-                holders.add(str(parsed.field_urn()))  # a column's tags belong to its field
-        return {
-            Urn.parse(e.dst).name
-            for urn in sorted(holders)
-            for e in self._lineage.edges_from(urn, EdgeKind.CLASSIFIED_AS, open_only=True)
-        }
-
-    def _inherited(self, urn: str) -> set[str]:
-        """Tags reaching `urn` along lineage (what search filters and facets also match)."""
-        return {t.tag for t in self._classifications.classifications(urn)}
+    def _aliases(self, urn: str) -> list[str]:
+        """A dataset's other names (symlinks), `namespace/name`, searchable with it."""
+        found = (Urn.parse(e.src) for e in self._lineage.edges_to(urn, EdgeKind.ALIAS_OF))
+        return sorted(f"{alias.namespace}/{alias.name}" for alias in found)
 
     def _deployments(self, urn: str) -> int:
         reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
@@ -268,11 +277,11 @@ class SearchService:
         )
 
 
-def _description(node: NodeRecord) -> str:
+def _description(node: NodeRecord, aliases: list[str]) -> str:
     """What the document's description text searches: the description and, for a dataset,
-    its labels (free-text tags that are not classifications)."""
+    its labels (free-text tags that are not classifications) and its other names."""
     stored = views.view_of(node)
     text = (stored.description if isinstance(stored, views.Described) else None) or ""
-    if isinstance(stored, views.Dataset) and stored.labels:
-        text = " ".join([text, *stored.labels]).strip()
+    if isinstance(stored, views.Dataset) and (stored.labels or aliases):
+        text = " ".join([text, *stored.labels, *aliases]).strip()
     return text

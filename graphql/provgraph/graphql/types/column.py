@@ -8,9 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
+from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.transformations import is_indirect, of_edge
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
+from provgraph.graphql.relations import (
+    DOWNSTREAM_COLUMNS,
+    FEATURES_OF_COLUMN,
+    UPSTREAM_COLUMNS,
+    Relation,
+)
 from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap_all
 from provgraph.graphql.types.classification import Classification
 from provgraph.graphql.types.node import Node
@@ -57,23 +65,29 @@ class Column(Node):
             found = await record(info, str(parsed.dataset_version()))
         return DatasetVersion(record=found) if found else None
 
-    @strawberry.field(description="Columns this column was derived from (one hop).")
-    async def upstream(self, info: CtxInfo) -> list[Column]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.DERIVED_FROM, outgoing=True)
-        )
+    @strawberry.field(
+        metadata=UPSTREAM_COLUMNS.metadata(),
+        description="Columns this column's values were derived from (one hop): DIRECT column "
+        "lineage; with `includeIndirect` also the columns that only decided which rows or in "
+        "what order (filter, join, group, sort, window). `lineage` edges say how.",
+    )
+    async def upstream(self, info: CtxInfo, include_indirect: bool = False) -> list[Column]:
+        return wrap_all(await _derived(info, self.record.urn, UPSTREAM_COLUMNS, include_indirect))
 
-    @strawberry.field(description="Columns derived from this column (one hop).")
-    async def downstream(self, info: CtxInfo) -> list[Column]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.DERIVED_FROM, outgoing=False)
-        )
+    @strawberry.field(
+        metadata=DOWNSTREAM_COLUMNS.metadata(),
+        description="Columns derived from this column (one hop): DIRECT column lineage; with "
+        "`includeIndirect` also those it only influenced.",
+    )
+    async def downstream(self, info: CtxInfo, include_indirect: bool = False) -> list[Column]:
+        return wrap_all(await _derived(info, self.record.urn, DOWNSTREAM_COLUMNS, include_indirect))
 
-    @strawberry.field(description="Feature versions computed from this column.")
+    @strawberry.field(
+        metadata=FEATURES_OF_COLUMN.metadata(),
+        description="Feature versions computed from this column.",
+    )
     async def features(self, info: CtxInfo) -> list[_FeatureVersion]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.COMPUTED_FROM, outgoing=False)
-        )
+        return await FEATURES_OF_COLUMN.nodes(info, self.record.urn)
 
     @strawberry.field(
         description="Classifications set on this column's field (they hold for the field in "
@@ -89,3 +103,16 @@ class Column(Node):
             for tag in await neighbours(info, holder, EdgeKind.CLASSIFIED_AS, outgoing=True):
                 found[tag.urn] = tag
         return wrap_all(list(found.values()))
+
+
+async def _derived(
+    info: CtxInfo, urn: str, relation: Relation, include_indirect: bool
+) -> list[NodeRecord]:
+    found = await relation.edges(info, urn)
+    urns = [
+        e.dst if relation.outgoing else e.src
+        for e in found
+        if include_indirect or not is_indirect(of_edge(e.props))
+    ]
+    records = await info.context.loaders.nodes.load_many(urns)
+    return [r for r in records if r is not None]

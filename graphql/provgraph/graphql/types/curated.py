@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.relations import CLASSIFIED_AS, OWNED_BY
+from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.types.classification import Classification
 from provgraph.graphql.types.node import Node
 from provgraph.graphql.types.owner import Owner
@@ -13,15 +13,13 @@ from provgraph.graphql.types.owner import Owner
 
 @strawberry.type
 class Owned(Node):
-    @strawberry.field
+    @strawberry.field(metadata=OWNED_BY.metadata())
     async def owners(self, info: CtxInfo) -> list[Owner]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.OWNED_BY, outgoing=True))
+        return await OWNED_BY.nodes(info, self.record.urn)
 
 
 @strawberry.type
 class Curated(Owned):
-    @strawberry.field
+    @strawberry.field(metadata=CLASSIFIED_AS.metadata())
     async def classifications(self, info: CtxInfo) -> list[Classification]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.CLASSIFIED_AS, outgoing=True)
-        )
+        return await CLASSIFIED_AS.nodes(info, self.record.urn)

@@ -9,7 +9,8 @@ import strawberry
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
+from provgraph.graphql.relations import CONSUMERS, HAS_COLUMN, QUALITY_RESULTS
+from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap
 from provgraph.graphql.types.column import Column
 from provgraph.graphql.types.node import Node
 from provgraph.graphql.types.validation_result import ValidationResult
@@ -39,19 +40,22 @@ class DatasetVersion(Node):
         found = await record(info, str(Urn.parse(self.record.urn).container()))
         return wrap(found) if found else None  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(metadata=HAS_COLUMN.metadata())
     async def columns(self, info: CtxInfo) -> list[Column]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.HAS_COLUMN, outgoing=True))
+        return await HAS_COLUMN.nodes(info, self.record.urn)
 
     @strawberry.field(description="The run that wrote this version, if a run did.")
     async def produced_by(self, info: CtxInfo) -> _Run | None:
         found = await neighbours(info, self.record.urn, EdgeKind.PRODUCED, outgoing=False)
         return wrap(found[0]) if found else None  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(metadata=CONSUMERS.metadata())
     async def consumed_by(self, info: CtxInfo) -> list[_Run]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.CONSUMED, outgoing=False))
+        return await CONSUMERS.nodes(info, self.record.urn)
 
-    @strawberry.field(description="Data-quality results recorded for this version.")
+    @strawberry.field(
+        metadata=QUALITY_RESULTS.metadata(),
+        description="Data-quality results recorded for this version.",
+    )
     async def quality_results(self, info: CtxInfo) -> list[ValidationResult]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.VALIDATES, outgoing=False))
+        return await QUALITY_RESULTS.nodes(info, self.record.urn)

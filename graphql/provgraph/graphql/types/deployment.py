@@ -11,7 +11,8 @@ import strawberry
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.timeutil import from_micros
-from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
+from provgraph.graphql.relations import DECIDED_ON, decided_on
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
 from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
@@ -78,6 +79,9 @@ class Deployment(Owned):
             for e in periods
         ]
 
-    @strawberry.field(description="Policy decisions recorded about this node, oldest first.")
+    @strawberry.field(
+        metadata=DECIDED_ON.metadata(),
+        description="Policy decisions recorded about this node, oldest first.",
+    )
     async def decisions(self, info: CtxInfo) -> list[_Decision]:
         return wrap_all(await decided_on(info, self.record.urn))

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.graphql.resolve import CtxInfo, latest_version, versions
+from provgraph.graphql.relations import (
+    HAS_VERSION,
+    latest_version,
+    leads_to,
+    newest_version,
+    versions,
+)
+from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.types.curated import Curated
 
 if TYPE_CHECKING:
@@ -51,11 +58,11 @@ class Feature(Curated):
     def status_reason(self) -> str | None:
         return self.stored.status_reason
 
-    @strawberry.field(description="Every version, oldest first.")
+    @strawberry.field(metadata=HAS_VERSION.metadata(), description="Every version, oldest first.")
     async def versions(self, info: CtxInfo) -> list[_Version]:
         return await versions(info, self.record.urn)
 
-    @strawberry.field
+    @strawberry.field(metadata=leads_to(newest_version))
     async def latest_version(self, info: CtxInfo) -> _Version | None:
         newest: _Version | None = await latest_version(info, self.record.urn)
         return newest

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
+from provgraph.graphql.relations import INCLUDED_IN, SOURCE_COLUMNS
+from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.types.column import Column
 from provgraph.graphql.types.node import Node
 
@@ -40,7 +40,11 @@ class FeatureVersion(Node):
     def dtype(self) -> str | None:
         return self.stored.dtype
 
-    @strawberry.field(description="The transformation removes what makes its sources sensitive.")
+    @strawberry.field(
+        description="A steward declared that the transformation removes what makes its sources "
+        "sensitive (their classifications do not reach it). A producer's evidence — a masking "
+        "transformation — is on the lineage edges (LineageEdge.transformations)."
+    )
     def declassifying(self) -> bool:
         return self.stored.declassifying
 
@@ -49,12 +53,12 @@ class FeatureVersion(Node):
         found = await record(info, str(Urn.parse(self.record.urn).container()))
         return wrap(found) if found else None  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(metadata=SOURCE_COLUMNS.metadata())
     async def source_columns(self, info: CtxInfo) -> list[Column]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.COMPUTED_FROM, outgoing=True)
-        )
+        return await SOURCE_COLUMNS.nodes(info, self.record.urn)
 
-    @strawberry.field(description="Training sets that include this version.")
+    @strawberry.field(
+        metadata=INCLUDED_IN.metadata(), description="Training sets that include this version."
+    )
     async def training_sets(self, info: CtxInfo) -> list[_TrainingSet]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.INCLUDES, outgoing=False))
+        return await INCLUDED_IN.nodes(info, self.record.urn)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.relations import READS, RUNS, WRITES
+from provgraph.graphql.resolve import CtxInfo, wrap_all
 from provgraph.graphql.types.curated import Owned
 
 if TYPE_CHECKING:
@@ -51,19 +51,21 @@ class Job(Owned):
     def description(self) -> str | None:
         return self.stored.description
 
-    @strawberry.field(description="Runs, newest first.")
+    @strawberry.field(metadata=RUNS.metadata(), description="Runs, newest first.")
     async def runs(self, info: CtxInfo, first: int = 20) -> list[_Run]:
-        found = await neighbours(info, self.record.urn, EdgeKind.INSTANCE_OF, outgoing=False)
+        found = await RUNS.records(info, self.record.urn)
         return wrap_all(sorted(found, key=lambda r: r.created_at, reverse=True)[: max(first, 0)])
 
-    @strawberry.field(description="Datasets the job reads (as of a moment; default now).")
+    @strawberry.field(
+        metadata=READS.metadata(),
+        description="Datasets the job reads (as of a moment; default now).",
+    )
     async def reads(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Dataset]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.READS, outgoing=True, as_of=as_of)
-        )
+        return await READS.nodes(info, self.record.urn, as_of=as_of)
 
-    @strawberry.field(description="Datasets the job writes (as of a moment; default now).")
+    @strawberry.field(
+        metadata=WRITES.metadata(),
+        description="Datasets the job writes (as of a moment; default now).",
+    )
     async def writes(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Dataset]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.WRITES, outgoing=True, as_of=as_of)
-        )
+        return await WRITES.nodes(info, self.record.urn, as_of=as_of)

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.transformations import Transformation
 from provgraph.catalog.service.lineage import ImpactResult
 from provgraph.catalog.service.lineage import LineageEdge as Edge
 from provgraph.catalog.service.lineage import LineageNode as Hop
@@ -33,6 +34,28 @@ class LineageNode:
         return cls(urn=strawberry.ID(hop.urn), kind=kind, depth=hop.depth)
 
 
+@strawberry.type(
+    description="How a column-lineage source was used (OpenLineage's transformation types)."
+)
+class ColumnTransformation:
+    type: str = strawberry.field(description="DIRECT (values computed from it) or INDIRECT.")
+    subtype: str | None = strawberry.field(
+        description="IDENTITY, TRANSFORMATION, AGGREGATION; FILTER, JOIN, GROUP_BY, SORT, "
+        "WINDOW, CONDITIONAL."
+    )
+    description: str | None
+    masking: bool = strawberry.field(description="It hides the value (a hash, a redaction).")
+
+    @classmethod
+    def of(cls, transformation: Transformation) -> ColumnTransformation:
+        return cls(
+            type=transformation.type,
+            subtype=transformation.subtype,
+            description=transformation.description,
+            masking=transformation.masking,
+        )
+
+
 @strawberry.type
 class LineageEdge:
     kind: EdgeKind
@@ -40,6 +63,12 @@ class LineageEdge:
     target: strawberry.ID
     valid_from: datetime
     valid_to: datetime | None
+    transformations: list[ColumnTransformation] = strawberry.field(
+        default_factory=list,
+        description="Column lineage: how `target` was used to compute `source`; empty when "
+        "the producer did not say (read as DIRECT). Classifications flow only along DIRECT, "
+        "unmasked edges.",
+    )
 
     @classmethod
     def of(cls, edge: Edge) -> LineageEdge:
@@ -50,6 +79,7 @@ class LineageEdge:
             target=strawberry.ID(edge.target),
             valid_from=edge.valid_from,
             valid_to=edge.valid_to,
+            transformations=[ColumnTransformation.of(t) for t in edge.transformations],
         )
 
 

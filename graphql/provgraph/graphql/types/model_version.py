@@ -12,7 +12,8 @@ import strawberry
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, record, wrap, wrap_all
+from provgraph.graphql.relations import DECIDED_ON, SERVED_BY, decided_on
+from provgraph.graphql.resolve import CtxInfo, neighbours, record, wrap, wrap_all
 from provgraph.graphql.scalars import JSON
 from provgraph.graphql.types.node import Node
 from provgraph.graphql.types.recipe import Recipe
@@ -96,13 +97,17 @@ class ModelVersion(Node):
             found += await neighbours(info, training_set.urn, EdgeKind.INCLUDES, outgoing=True)
         return wrap_all(found)
 
-    @strawberry.field(description="Deployments serving this version (as of a moment; default now).")
+    @strawberry.field(
+        metadata=SERVED_BY.metadata(),
+        description="Deployments serving this version (as of a moment; default now).",
+    )
     async def deployments(self, info: CtxInfo, as_of: datetime | None = None) -> list[_Deployment]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.SERVES, outgoing=False, as_of=as_of)
-        )
+        return await SERVED_BY.nodes(info, self.record.urn, as_of=as_of)
 
-    @strawberry.field(description="Policy decisions recorded about this version, oldest first.")
+    @strawberry.field(
+        metadata=DECIDED_ON.metadata(),
+        description="Policy decisions recorded about this version, oldest first.",
+    )
     async def decisions(self, info: CtxInfo) -> list[_Decision]:
         return wrap_all(await decided_on(info, self.record.urn))
 

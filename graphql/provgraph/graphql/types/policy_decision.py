@@ -7,8 +7,8 @@ from functools import cached_property
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.relations import SUBJECTS
+from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.types.node import Node
 
 
@@ -58,6 +58,9 @@ class PolicyDecision(Node):
     def error(self) -> str | None:
         return self.stored.error
 
-    @strawberry.field(description="The model version, deployment, run and features decided on.")
+    @strawberry.field(
+        metadata=SUBJECTS.metadata(),
+        description="The model version, deployment, run and features decided on.",
+    )
     async def subjects(self, info: CtxInfo) -> list[Node]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.DECIDED, outgoing=True))
+        return await SUBJECTS.nodes(info, self.record.urn)

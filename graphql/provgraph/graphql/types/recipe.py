@@ -33,7 +33,7 @@ class RecipeFeature:
 class RecipeChange:
     kind: str = strawberry.field(
         description="newer_dataset_version, newer_feature_version, feature_deprecated, "
-        "classification_added or classification_removed"
+        "classification_added, classification_removed or content_mismatch"
     )
     subject: strawberry.ID
     detail: str
@@ -54,6 +54,10 @@ class Recipe:
     datasets: list[RecipeDataset]
     features: list[RecipeFeature]
     changes: list[RecipeChange]
+    unpinned: list[str] = strawberry.field(
+        description="What could not be pinned: training_set, or digest, rows, split, seed "
+        "(the training code loaded the data itself), datasets (none recorded as read)."
+    )
 
     @staticmethod
     def of(found: service.Recipe) -> Recipe:
@@ -93,6 +97,7 @@ class Recipe:
                 RecipeChange(kind=c.kind, subject=strawberry.ID(c.subject), detail=c.detail)
                 for c in found.changes
             ],
+            unpinned=list(found.unpinned),
         )
 
 

@@ -6,6 +6,7 @@ from provgraph.catalog.model.kinds import NodeKind
 from provgraph.graphql.types.classification import Classification
 from provgraph.graphql.types.column import Column
 from provgraph.graphql.types.dataset import Dataset
+from provgraph.graphql.types.dataset_alias import DatasetAlias
 from provgraph.graphql.types.dataset_version import DatasetVersion
 from provgraph.graphql.types.deployment import Deployment
 from provgraph.graphql.types.feature import Feature
@@ -22,6 +23,7 @@ from provgraph.graphql.types.validation_result import ValidationResult
 
 NODE_TYPES: dict[NodeKind, type[Node]] = {
     NodeKind.DATASET: Dataset,
+    NodeKind.DATASET_ALIAS: DatasetAlias,
     NodeKind.DATASET_VERSION: DatasetVersion,
     NodeKind.COLUMN: Column,
     NodeKind.JOB: Job,

@@ -9,7 +9,8 @@ import strawberry
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.graphql.resolve import CtxInfo, decided_on, neighbours, wrap, wrap_all
+from provgraph.graphql.relations import DECIDED_ON, INPUTS, OUTPUTS, PRODUCED_MODELS, decided_on
+from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
 from provgraph.graphql.scalars import JSON
 from provgraph.graphql.types.node import Node
 
@@ -32,9 +33,17 @@ class Run(Node):
     def stored(self) -> views.Run:
         return views.Run.of(self.record)
 
-    @strawberry.field
+    @strawberry.field(description="The catalog's UUID of the run.")
     def run_id(self) -> str:
         return self.stored.run_id
+
+    @strawberry.field(
+        description="The run id as its producer sent it, where the catalog's runId differs: "
+        "an id that is not a UUID (runId is derived from it and the job), or one that "
+        "another job's run already had (this run was kept apart)."
+    )
+    def source_run_id(self) -> str | None:
+        return self.stored.source_run_id
 
     @strawberry.field(description="START, RUNNING, COMPLETE, FAIL or ABORT.")
     def state(self) -> str | None:
@@ -70,20 +79,21 @@ class Run(Node):
         found = await neighbours(info, self.record.urn, EdgeKind.CHILD_OF, outgoing=True)
         return wrap(found[0]) if found else None  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(metadata=INPUTS.metadata())
     async def inputs(self, info: CtxInfo) -> list[_Version]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.CONSUMED, outgoing=True))
+        return await INPUTS.nodes(info, self.record.urn)
 
-    @strawberry.field
+    @strawberry.field(metadata=OUTPUTS.metadata())
     async def outputs(self, info: CtxInfo) -> list[_Version]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.PRODUCED, outgoing=True))
+        return await OUTPUTS.nodes(info, self.record.urn)
 
-    @strawberry.field
+    @strawberry.field(metadata=PRODUCED_MODELS.metadata())
     async def produced_models(self, info: CtxInfo) -> list[_ModelVersion]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.PRODUCED_MODEL, outgoing=True)
-        )
+        return await PRODUCED_MODELS.nodes(info, self.record.urn)
 
-    @strawberry.field(description="Policy decisions recorded about this node, oldest first.")
+    @strawberry.field(
+        metadata=DECIDED_ON.metadata(),
+        description="Policy decisions recorded about this node, oldest first.",
+    )
     async def decisions(self, info: CtxInfo) -> list[_Decision]:
         return wrap_all(await decided_on(info, self.record.urn))

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from provgraph.catalog.model import views
-from provgraph.catalog.model.kinds import EdgeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.resolve import CtxInfo, neighbours, wrap_all
+from provgraph.graphql.relations import DRAWN_FROM, INCLUDES, TRAINED_BY
+from provgraph.graphql.resolve import CtxInfo
 from provgraph.graphql.scalars import JSON
 from provgraph.graphql.types.node import Node
 
@@ -46,16 +46,14 @@ class TrainingSet(Node):
     def manifest(self) -> JSON:
         return JSON(self.stored.manifest)
 
-    @strawberry.field
+    @strawberry.field(metadata=INCLUDES.metadata())
     async def features(self, info: CtxInfo) -> list[_FeatureVersion]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.INCLUDES, outgoing=True))
+        return await INCLUDES.nodes(info, self.record.urn)
 
-    @strawberry.field
+    @strawberry.field(metadata=DRAWN_FROM.metadata())
     async def sources(self, info: CtxInfo) -> list[_DatasetVersion]:
-        return wrap_all(await neighbours(info, self.record.urn, EdgeKind.DRAWN_FROM, outgoing=True))
+        return await DRAWN_FROM.nodes(info, self.record.urn)
 
-    @strawberry.field
+    @strawberry.field(metadata=TRAINED_BY.metadata())
     async def model_versions(self, info: CtxInfo) -> list[_ModelVersion]:
-        return wrap_all(
-            await neighbours(info, self.record.urn, EdgeKind.TRAINED_ON, outgoing=False)
-        )
+        return await TRAINED_BY.nodes(info, self.record.urn)

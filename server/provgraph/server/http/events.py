@@ -43,10 +43,18 @@ class ReceiptOut(BaseModel):
     duplicate: bool
 
 
+class EventWarning(BaseModel):
+    position: int
+    warning: str
+
+
 class EventsAccepted(BaseModel):
     accepted: int
     duplicates: int
     receipts: list[ReceiptOut]
+    warnings: list[EventWarning] = []
+    """What the catalog noted about accepted events (a run id reused by another job, a
+    dataset alias naming another dataset), by position in the batch."""
 
 
 def decode_json(body: bytes) -> Any:
@@ -75,5 +83,10 @@ async def post_events(
         receipts=[
             ReceiptOut(seq=r.seq, idempotency_key=r.idempotency_key, duplicate=r.duplicate)
             for r in receipts
+        ],
+        warnings=[
+            EventWarning(position=position, warning=note)
+            for position, r in enumerate(receipts)
+            for note in r.notes
         ],
     )

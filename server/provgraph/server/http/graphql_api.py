@@ -11,6 +11,7 @@ only (strawberry refuses mutations over GET), and every field that writes is a m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from typing import Any, cast
 
 from cross_web import HTTPException as TransportHTTPException
 from fastapi import HTTPException, Request
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types.execution import ExecutionResult
@@ -27,8 +28,10 @@ from strawberry.types.execution import ExecutionResult
 from provgraph.catalog.access import Role
 from provgraph.catalog.settings import Settings
 from provgraph.graphql.context import GraphContext
-from provgraph.graphql.limits import Budget
-from provgraph.graphql.schema import schema
+from provgraph.graphql.deadline import Deadline, DeadlineExceededError, stopped_by_deadline
+from provgraph.graphql.limits import Budget, estimate_request
+from provgraph.graphql.pricing import CatalogSizes
+from provgraph.graphql.schema import MAX_TOKENS, schema
 from provgraph.server.http.auth import requires
 
 
@@ -49,27 +52,70 @@ def _error_payload(message: str, code: str, **extensions: Any) -> bytes:
 
 
 class _GraphQLThreads:
-    """A few threads, each running one event loop, that execute GraphQL operations."""
+    """A few threads, each running one event loop, that execute GraphQL operations.
 
-    def __init__(self, workers: int) -> None:
+    Costly operations (estimated cost at or over `graphql_cheap_cost`) wait on the server's
+    loop, holding no thread, for one of `workers - cheap_workers` slots; so `cheap_workers`
+    threads are always left to cheap operations (the portal's pages, lookups), however many
+    costly ones are sent."""
+
+    def __init__(self, workers: int, *, cheap_workers: int = 1) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphql")
         self._local = threading.local()
+        self._costly = asyncio.Semaphore(max(workers - cheap_workers, 1))
 
-    async def run(self, work: Callable[[], Awaitable[Any]], deadline_s: float) -> Any:
+    async def run(
+        self, work: Callable[[], Awaitable[Any]], deadline: Deadline, *, costly: bool = False
+    ) -> Any:
+        if not costly:
+            return await asyncio.wrap_future(self._pool.submit(self._run, work, deadline))
+        try:
+            await asyncio.wait_for(self._costly.acquire(), timeout=deadline.timeout())
+        except TimeoutError:
+            raise deadline.error() from None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._run, work, deadline_s)
+        try:
+            running = self._pool.submit(self._run, work, deadline)
+        except BaseException:
+            self._costly.release()
+            raise
+        # the slot is free when the thread is, not when the caller stops waiting
+        running.add_done_callback(lambda _: _call_soon(loop, self._costly.release))
+        return await asyncio.wrap_future(running)
 
     async def call(self, work: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 
-    def _run(self, work: Callable[[], Awaitable[Any]], deadline_s: float) -> Any:
+    def _run(self, work: Callable[[], Awaitable[Any]], deadline: Deadline) -> Any:
         loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
         if loop is None:
             loop = self._local.loop = asyncio.new_event_loop()
-        return loop.run_until_complete(asyncio.wait_for(work(), timeout=deadline_s))
+        try:
+            deadline.check()  # it may have passed while the request waited for a thread
+            return loop.run_until_complete(asyncio.wait_for(work(), timeout=deadline.timeout()))
+        except TimeoutError:
+            raise deadline.error() from None
+        finally:
+            _stop_leftovers(loop)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError):  # the server's loop closed: nobody waits
+        loop.call_soon_threadsafe(callback)
+
+
+def _stop_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what an operation left scheduled on this thread's loop (work graphql-core settles
+    in the background, a loader batch nobody awaits any more), so none of it runs on into the
+    next request; each such task stops at its next await or deadline check."""
+    leftovers = asyncio.all_tasks(loop)
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 class _Router(GraphQLRouter[GraphContext, None]):
@@ -82,6 +128,7 @@ class _Router(GraphQLRouter[GraphContext, None]):
                 getattr(request.app.state, "gate", None),
                 role=caller.role,
                 budget=Budget(max_cost=settings.graphql_max_cost),
+                deadline=Deadline(settings.graphql_deadline_s),
             )
 
         super().__init__(schema, context_getter=context, graphql_ide=None, prefix="/graphql")
@@ -128,19 +175,17 @@ class _Router(GraphQLRouter[GraphContext, None]):
                 request_data=request_data,
             )
 
-        deadline = self._settings.graphql_deadline_s
+        deadline: Deadline = context.deadline
+        cost = await self._threads.call(lambda: _estimated_cost(request_data, context))
         try:
-            result: ExecutionResult = await self._threads.run(work, deadline)
-        except TimeoutError:
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"the request ran past its deadline of {deadline:g} s and was stopped",
-                        extensions={"code": "DEADLINE_EXCEEDED", "deadlineSeconds": deadline},
-                    )
-                ],
+            result: ExecutionResult = await self._threads.run(
+                work, deadline, costly=cost >= self._settings.graphql_cheap_cost
             )
+        except DeadlineExceededError as exc:
+            return ExecutionResult(data=None, errors=[exc])
+        if deadline.expired() or stopped_by_deadline(result.errors) is not None:
+            # one error, and none of the data the stop cut short
+            return ExecutionResult(data=None, errors=[deadline.error()])
         return result
 
     async def process_result(
@@ -172,6 +217,29 @@ class _Router(GraphQLRouter[GraphContext, None]):
         self._threads.close()
 
 
+def _estimated_cost(request_data: Any, context: GraphContext) -> int:
+    """The operation's estimated cost (provgraph.graphql.limits), to choose its lane; 0 for a
+    request that does not parse (it is answered with its error at once)."""
+    query = getattr(request_data, "query", None)
+    if not isinstance(query, str):
+        return 0
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return 0
+    variables = getattr(request_data, "variables", None)
+    return estimate_request(
+        schema._schema,
+        document,
+        variables=variables if isinstance(variables, dict) else None,
+        operation_name=getattr(request_data, "operation_name", None),
+        sizes=CatalogSizes(context.catalog),
+    ).cost
+
+
 def graphql_router(settings: Settings) -> _Router:
     """The /graphql routes; `close()` them when the app stops."""
-    return _Router(settings, _GraphQLThreads(settings.graphql_workers))
+    threads = _GraphQLThreads(
+        settings.graphql_workers, cheap_workers=settings.graphql_cheap_workers
+    )
+    return _Router(settings, threads)

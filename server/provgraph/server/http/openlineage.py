@@ -71,6 +71,9 @@ async def post_openlineage(
         raise EventRejectedError(
             position, f"OpenLineage {_kind(items[position])}", exc.cause
         ) from exc
+    for receipt, position in zip(receipts, origin, strict=True):
+        warnings += [{"position": position, "warning": note} for note in receipt.notes]
+    warnings.sort(key=lambda w: int(w["position"]))
     return JSONResponse(
         {
             "received": len(items),

@@ -10,8 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
-from provgraph.catalog.model.errors import InvalidEventError
-from provgraph.policies.bundle import PolicyBundle, PolicyBundleError
+from provgraph.policies.bundle import PolicyBundle
 from provgraph.policies.compliance import (
     BacktestChange,
     Baseline,
@@ -20,8 +19,9 @@ from provgraph.policies.compliance import (
     recheck,
     what_if,
 )
-from provgraph.policies.embedded import EmbeddedEngine
+from provgraph.policies.engine import PolicyEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.sandbox import candidate_engine
 from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
@@ -152,15 +152,17 @@ async def backtest_bundle(
     body: CandidateBundle,
     caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
 ) -> BacktestOut:
-    """Replay every recorded decision under a candidate bundle; records nothing. A bundle that
-    does not compile is a 422 naming file and line."""
+    """Replay every recorded decision under a candidate bundle; records nothing. The bundle is
+    evaluated in a process of its own under the engine's capabilities, a deadline and a memory
+    bound: a bundle that does not compile or calls a refused built-in is a 422 naming file and
+    line, one stopped at a bound is a 422 saying which (`CandidateStoppedError`)."""
 
     def run() -> tuple[int, list[BacktestChange]]:
-        try:
-            engine = EmbeddedEngine(PolicyBundle.of(body.files, origin="the candidate bundle"))
-        except PolicyBundleError as exc:
-            raise InvalidEventError(str(exc)) from exc
-        return backtest(request.app.state.catalog, engine)
+        with candidate_engine(
+            PolicyBundle.of(body.files, origin="the candidate bundle"),
+            limits=request.app.state.candidate_limits,
+        ) as engine:
+            return backtest(request.app.state.catalog, engine)
 
     replayed, changes = await run_in_threadpool(run)
     return BacktestOut(
@@ -212,25 +214,27 @@ async def what_if_compliance(
     caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
 ) -> list[WhatIfOut]:
     """Which model versions and live deployments would be denied, and why, if these columns
-    were tagged and/or this candidate bundle were active. Look-only: records nothing."""
+    were tagged and/or this candidate bundle were active. Look-only: records nothing. A
+    candidate bundle is evaluated as in the backtest (its own process, bounds, 422s)."""
     gate: FeatureUseGate = request.app.state.gate
 
     def run() -> list[WhatIfEntry]:
-        engine = None
-        if body.bundle is not None:
-            try:
-                engine = EmbeddedEngine(
-                    PolicyBundle.of(body.bundle.files, origin="the candidate bundle")
-                )
-            except PolicyBundleError as exc:
-                raise InvalidEventError(str(exc)) from exc
-        return what_if(
-            request.app.state.catalog,
-            gate,
-            actor=caller.actor,
-            tags=[(t.urn, t.tag) for t in body.tags],
-            candidate=engine,
-        )
+        def answer(engine: PolicyEngine | None) -> list[WhatIfEntry]:
+            return what_if(
+                request.app.state.catalog,
+                gate,
+                actor=caller.actor,
+                tags=[(t.urn, t.tag) for t in body.tags],
+                candidate=engine,
+            )
+
+        if body.bundle is None:
+            return answer(None)
+        with candidate_engine(
+            PolicyBundle.of(body.bundle.files, origin="the candidate bundle"),
+            limits=request.app.state.candidate_limits,
+        ) as engine:
+            return answer(engine)
 
     entries = await run_in_threadpool(run)
     return [

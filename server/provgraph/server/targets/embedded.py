@@ -87,18 +87,26 @@ class EmbeddedTarget:
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]:
         from provgraph.policies.compliance import recheck
-        from provgraph.policies.factory import policy_engine
+        from provgraph.policies.factory import engine_limits, policy_engine
         from provgraph.policies.gate import FeatureUseGate
 
-        gate = FeatureUseGate(self.catalog, policy_engine(self.settings.opa_url))
-        entries = recheck(self.catalog, gate, actor=actor)
+        engine = policy_engine(self.settings.opa_url, limits=engine_limits(self.settings))
+        try:
+            entries = recheck(self.catalog, FeatureUseGate(self.catalog, engine), actor=actor)
+        finally:
+            engine.close()
         return [ComplianceEntry.model_validate(_answer(entry)) for entry in entries]
 
     def backtest(self, bundle: Path) -> Backtest:
+        from provgraph.policies.bundle import PolicyBundle
         from provgraph.policies.compliance import backtest
-        from provgraph.policies.factory import policy_engine
+        from provgraph.policies.factory import candidate_limits
+        from provgraph.policies.sandbox import candidate_engine
 
-        replayed, changes = backtest(self.catalog, policy_engine(None, bundle_dir=bundle))
+        with candidate_engine(
+            PolicyBundle.from_directory(bundle), limits=candidate_limits(self.settings)
+        ) as engine:
+            replayed, changes = backtest(self.catalog, engine)
         return Backtest(replayed=replayed, changes=[_answer(change) for change in changes])
 
     def close(self) -> None:

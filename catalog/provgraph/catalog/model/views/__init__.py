@@ -8,6 +8,7 @@ from provgraph.catalog.model.views.base import Described, NodeView, property_nam
 from provgraph.catalog.model.views.data import (
     Column,
     Dataset,
+    DatasetAlias,
     DatasetVersion,
     Job,
     Run,
@@ -29,6 +30,7 @@ VIEWS: dict[NodeKind, type[NodeView]] = {
     view.KIND: view
     for view in (
         Dataset,
+        DatasetAlias,
         DatasetVersion,
         Column,
         Job,
@@ -57,6 +59,7 @@ __all__ = [
     "Classification",
     "Column",
     "Dataset",
+    "DatasetAlias",
     "DatasetVersion",
     "Deployment",
     "Described",

@@ -43,6 +43,8 @@ class Described(NodeView):
     """A node a steward can describe (`asset.described`)."""
 
     description: str | None = None
+    description_curated: bool = False
+    """Set by a steward (`asset.described`): producers' descriptions no longer replace it."""
 
 
 _NAMES: dict[type[NodeView], tuple[str, ...]] = {}

@@ -19,6 +19,18 @@ class Dataset(Described):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DatasetAlias(NodeView):
+    """Another (namespace, name) of a dataset (OpenLineage's `symlinks` facet); its ALIAS_OF
+    edge leads to the dataset, where lookups and lineage by this name land."""
+
+    KIND = NodeKind.DATASET_ALIAS
+    namespace: str
+    name: str
+    type: str | None = None
+    """What this name names (`TABLE`, `LOCATION`, ...), as the producer said."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaField:
     name: str
     type: str
@@ -73,6 +85,9 @@ class Run(NodeView):
     ended_at: str | None = None
     error_message: str | None = None
     facets: dict[str, Json] = field(default_factory=dict)
+    source_run_id: str | None = None
+    """The run id as its producer sent it, when `run_id` (the catalog's UUID) differs: an id
+    that is not a UUID, or one another job's run had already (model/run_ids.py)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

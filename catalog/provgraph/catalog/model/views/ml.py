@@ -35,7 +35,8 @@ class FeatureVersion(NodeView):
     """The logical source fields it reads (versionless column URNs, `dataset#field`); which
     versions of them a materialization read is in its COMPUTED_FROM edges."""
     declassifying: bool = False
-    """The transformation removes what makes its sources sensitive (hash, aggregate)."""
+    """A steward declared that the transformation removes what makes its sources sensitive
+    (hash, aggregate): nothing they carry reaches it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +48,20 @@ class TrainingSet(Described):
     sources: list[str] = field(default_factory=list)
     """URNs of the dataset versions it is drawn from."""
     manifest: dict[str, Json] = field(default_factory=dict)
+
+    @property
+    def column_digests(self) -> dict[str, str]:
+        """Column -> sha256 of the values read, from the manifest's `digest.<column>` keys."""
+        return {
+            key.removeprefix(COLUMN_DIGEST): value
+            for key, value in self.manifest.items()
+            if key.startswith(COLUMN_DIGEST) and isinstance(value, str)
+        }
+
+
+COLUMN_DIGEST = "digest."
+"""Manifest keys `digest.<column>`: the sha256 of one column's values as the producer read them
+(the torch integration writes them), so two reads of one dataset version can be compared."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -11,11 +11,19 @@ from provgraph.catalog.model.errors import InvalidEventError, InvalidUrnError, U
 from provgraph.catalog.model.events import DatasetRef, FieldSpec, QualitySpec
 from provgraph.catalog.model.graph import EdgeRecord, NodeRecord, content_version
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.transformations import (
+    Transformation,
+    edge_props,
+    merged,
+    of_edge,
+)
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.model.views import NodeView
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.graph_view import PendingView
 
 V = TypeVar("V", bound=NodeView)
+D = TypeVar("D", bound=views.Described)
 T = TypeVar("T")
 
 
@@ -28,6 +36,14 @@ def stored(view: PendingView, urn: Urn | str, kind: type[V]) -> V | None:
 def put(view: PendingView, urn: Urn | str, at: int, data: NodeView) -> None:
     """Create a node, or replace its properties (it keeps when it was created)."""
     view.put_node(NodeRecord(str(urn), data.KIND, at, data.to_props()))
+
+
+def produced_description(current: D, description: str | None) -> D:
+    """`current` with the description a producer sent (a registration, an OpenLineage
+    `documentation` facet): it fills in or replaces a producer's, never a steward's."""
+    if description is None or current.description_curated or description == current.description:
+        return current
+    return replace(current, description=description)
 
 
 def keep(value: T | None, previous: T | None) -> T | None:
@@ -107,21 +123,32 @@ def ensure_field(view: PendingView, column: Urn, at: int) -> str:
     return str(field)
 
 
-def close_dropped_fields(
-    view: PendingView, previous: str | None, fields: Sequence[FieldSpec], at: int
+def link_columns(
+    view: PendingView,
+    kind: EdgeKind,
+    links: Mapping[tuple[str, str], Sequence[Transformation]],
+    at: int,
 ) -> None:
-    """A registered schema without a field the previous version had: its tags stop there."""
-    before = stored(view, previous, views.DatasetVersion) if previous else None
-    if before is None or not fields:
-        return
-    kept = {f.name for f in fields}
-    dataset = Urn.parse(previous or "").container()
-    for old in before.fields:
-        if old.name in kept:
+    """Open `downstream -kind-> upstream` for each link, carrying how the producer said the
+    upstream column was used. An open edge that lacks some of the transformations now reported
+    is replaced from `at` by one carrying all of them (a run's later event saying more)."""
+    for (downstream, upstream), transformations in links.items():
+        wanted = merged(transformations)
+        edges = view.edges_from(downstream, kind, open_only=True)
+        current = [e for e in edges if e.dst == upstream]
+        if not current:
+            view.open_edge(EdgeRecord(kind, downstream, upstream, at, props=edge_props(wanted)))
             continue
-        field = str(Urn(NodeKind.COLUMN, dataset.name, dataset.namespace, None, old.name))
-        for edge in view.edges_from(field, EdgeKind.CLASSIFIED_AS, open_only=True):
-            view.close_edge(edge, at)
+        have = of_edge(current[0].props)
+        union = merged(have, wanted)
+        if union != have and at > current[0].valid_from:
+            view.close_edge(current[0], at)
+            view.open_edge(EdgeRecord(kind, downstream, upstream, at, props=edge_props(union)))
+
+
+def new_version_urn(dataset: Urn, fields: Sequence[FieldSpec], produced_by: str | None) -> Urn:
+    """The content-derived version of `dataset` with this schema, written by this run."""
+    return dataset.with_version(content_version({"schema": schema(fields), "run": produced_by}))
 
 
 def dataset_version(
@@ -129,8 +156,7 @@ def dataset_version(
 ) -> Urn:
     if len({f.name for f in fields}) != len(fields):
         raise InvalidEventError(f"dataset {dataset} lists a field name twice")
-    content = {"schema": schema(fields), "run": produced_by}
-    version = dataset.with_version(content_version(content))
+    version = new_version_urn(dataset, fields, produced_by)
     create_version(
         view, version, at, views.DatasetVersion(schema=schema(fields), produced_by=produced_by)
     )
@@ -170,8 +196,14 @@ def add_labels(view: PendingView, dataset: Urn, labels: Sequence[str], at: int) 
         put(view, dataset, at, replace(recorded, labels=merged))
 
 
+def dataset_named(view: PendingView, namespace: str, name: str) -> Urn:
+    """The dataset that (namespace, name) names, aliases followed (fields.dataset_named)."""
+    return fields.dataset_named(view, Urn.dataset(namespace, name))
+
+
 def ensure_dataset(view: PendingView, namespace: str, name: str, at: int) -> Urn:
-    dataset = Urn.dataset(namespace, name)
+    """The dataset (namespace, name) names (dataset_named), created when it is new."""
+    dataset = dataset_named(view, namespace, name)
     if not view.has(str(dataset)):
         put(view, dataset, at, views.Dataset(namespace=namespace, name=name))
     return dataset
@@ -179,7 +211,7 @@ def ensure_dataset(view: PendingView, namespace: str, name: str, at: int) -> Urn
 
 def resolve_dataset(view: PendingView, ref: DatasetRef) -> Urn:
     """An existing dataset version: the named one, or the dataset's newest."""
-    dataset = Urn.dataset(ref.namespace, ref.name)
+    dataset = dataset_named(view, ref.namespace, ref.name)
     if ref.version is None:
         newest = view.newest_member(str(dataset), NodeKind.DATASET_VERSION)
         if newest is None:
@@ -202,6 +234,9 @@ def existing(view: PendingView, text: str, kind: NodeKind, role: str) -> Urn:
         raise InvalidEventError(f"{role}: {exc}") from exc
     if urn.kind is not kind:
         raise InvalidEventError(f"{role} must be a {kind} urn, got a {urn.kind}: {text}")
+    if kind is NodeKind.DATASET:
+        urn = dataset_named(view, urn.namespace or "", urn.name)
+        text = str(urn)
     if not view.has(text):
         raise UnknownReferenceError(f"{role} {text} is not in the catalog", urn=text)
     return urn

@@ -61,7 +61,7 @@ def asset_described(event: AssetDescribed, view: PendingView, at: int) -> None:
     current = None if found is None else views.view_of(found)
     if not isinstance(current, views.Described):
         raise InvalidEventError(f"a {urn.kind} cannot be described")
-    put(view, urn, at, replace(current, description=event.description))
+    put(view, urn, at, replace(current, description=event.description, description_curated=True))
 
 
 def owners_assigned(event: OwnersAssigned, view: PendingView, at: int) -> None:

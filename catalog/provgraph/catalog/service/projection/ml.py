@@ -3,55 +3,68 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from uuid import UUID
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import ImmutableVersionError, UnknownReferenceError
 from provgraph.catalog.model.events import (
     DeploymentRecorded,
     FeatureDefined,
+    JobRef,
     ModelVersionRegistered,
     TrainingSetCreated,
 )
-from provgraph.catalog.model.graph import EdgeRecord, content_version
+from provgraph.catalog.model.graph import EdgeRecord, content_version, training_set_urn
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.transformations import Transformation, edge_props
 from provgraph.catalog.model.urn import PREFIX, Urn
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.projection.common import (
     create_version,
+    dataset_named,
     existing,
     keep,
+    link_columns,
+    produced_description,
     put,
     resolve_dataset,
     set_owners,
     stored,
 )
+from provgraph.catalog.service.projection.run_links import job_of
+from provgraph.catalog.service.run_identity import run_home
 
 
 def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
     """A feature version is its definition: transformation, dtype, logical source fields
-    (`dataset#field`) and the declassifying flag. Re-materializing an unchanged feature is the
-    same version; the version's COMPUTED_FROM edges move to the columns of the dataset versions
+    (`dataset#field`) with how each is used (its transformations, when the producer says),
+    and a steward's declassifying decision. Re-materializing an unchanged feature is the same
+    version; the version's COMPUTED_FROM edges move to the columns of the dataset versions
     this materialization read (the run's, else the newest), and the run is linked to it."""
     feature = Urn(NodeKind.FEATURE, event.name, event.group)
     run = _materializing_run(view, event)
-    fields: list[Urn] = []
-    columns: list[str] = []
+    used: dict[str, list[Transformation]] = {}
+    columns: dict[str, list[Transformation]] = {}
     for source in event.sources:
-        field = Urn(NodeKind.COLUMN, source.name, source.namespace, None, source.field)
-        fields.append(field)
-        columns.append(_source_column(view, feature, field, run))
-    sources = sorted(dict.fromkeys(str(f) for f in fields))
-    definition = {
+        dataset = dataset_named(view, source.namespace, source.name)
+        field = Urn(NodeKind.COLUMN, dataset.name, dataset.namespace, None, source.field)
+        how = [t.to_model() for t in source.transformations]
+        used.setdefault(str(field), []).extend(how)
+        columns.setdefault(_source_column(view, feature, field, run), []).extend(how)
+    sources = sorted(used)
+    definition: dict[str, object] = {
         "transformation": event.transformation,
         "dtype": event.dtype,
         "sources": sources,
         "declassifying": event.declassifying,
     }
+    evidence = {f: edge_props(how) for f, how in sorted(used.items()) if how}
+    if evidence:  # only then, so definitions without it keep the versions they always had
+        definition["transformations"] = evidence
     version = feature.with_version(content_version(definition))
     base = stored(view, feature, views.Feature) or views.Feature(group=event.group, name=event.name)
     defined = replace(
-        base,
-        description=keep(event.description, base.description),
+        produced_description(base, event.description),
         dtype=event.dtype,
         entity=keep(event.entity, base.entity),
     )
@@ -69,10 +82,17 @@ def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
     set_owners(view, str(feature), event.owners, at)
 
 
+def _run(view: PendingView, run_id: UUID, job: JobRef | None) -> str:
+    """The run of `run_id`, or, given its job, that job's run of the id (run_identity.py)."""
+    if job is None:
+        return str(Urn(NodeKind.RUN, str(run_id)))
+    return str(run_home(run_id, Urn.job(job.namespace, job.name), job_of=job_of(view)))
+
+
 def _materializing_run(view: PendingView, event: FeatureDefined) -> str | None:
     if event.run_id is None:
         return None
-    run = str(Urn(NodeKind.RUN, str(event.run_id)))
+    run = _run(view, event.run_id, event.run_job)
     if not view.has(run):
         raise UnknownReferenceError(f"materializing run {run} is not in the catalog", urn=run)
     return run
@@ -111,15 +131,17 @@ def _created(view: PendingView, urn: str) -> int:
     return node.created_at if node else 0
 
 
-def _point_at(view: PendingView, version: str, columns: list[str], at: int) -> None:
-    """Open COMPUTED_FROM edges to `columns`, closing those to other versions of their fields."""
-    wanted = set(columns)
+def _point_at(
+    view: PendingView, version: str, columns: dict[str, list[Transformation]], at: int
+) -> None:
+    """Open COMPUTED_FROM edges to `columns` (with how each is used), closing those to other
+    versions of their fields."""
     fields = {str(Urn.parse(c).field_urn()) for c in columns}
     for edge in view.edges_from(version, EdgeKind.COMPUTED_FROM, open_only=True):
-        if edge.dst not in wanted and str(Urn.parse(edge.dst).field_urn()) in fields:
+        if edge.dst not in columns and str(Urn.parse(edge.dst).field_urn()) in fields:
             view.close_edge(edge, at)
-    for column in dict.fromkeys(columns):
-        view.ensure_edge(EdgeKind.COMPUTED_FROM, version, column, at)
+    links = {(version, column): how for column, how in columns.items()}
+    link_columns(view, EdgeKind.COMPUTED_FROM, links, at)
 
 
 def training_set_created(event: TrainingSetCreated, view: PendingView, at: int) -> None:
@@ -141,8 +163,7 @@ def training_set_created(event: TrainingSetCreated, view: PendingView, at: int) 
             version = newest
         versions.append(version)
     sources = [str(resolve_dataset(view, ref)) for ref in event.sources]
-    content = {"features": versions, "sources": sources, "manifest": event.manifest}
-    urn = Urn(NodeKind.TRAINING_SET, event.name, version=content_version(content))
+    urn = training_set_urn(event.name, features=versions, sources=sources, manifest=event.manifest)
     if view.has(str(urn)):
         return
     drawn = views.TrainingSet(
@@ -183,7 +204,7 @@ def model_version_registered(event: ModelVersionRegistered, view: PendingView, a
     training_set = _training_set(view, event.training_set) if event.training_set else None
     run: Urn | None = None
     if event.training_run_id is not None:
-        run_urn = str(Urn(NodeKind.RUN, str(event.training_run_id)))
+        run_urn = _run(view, event.training_run_id, event.training_job)
         run = existing(view, run_urn, NodeKind.RUN, "training run")
     registered = views.ModelVersion(
         artifact_digest=event.artifact_digest,

@@ -16,53 +16,60 @@ from provgraph.catalog.model.events import (
 )
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import rfc3339
+from provgraph.catalog.model.transformations import Transformation
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.graph_view import PendingView
+from provgraph.catalog.service.projection.aliases import declare_aliases
 from provgraph.catalog.service.projection.common import (
     add_labels,
+    dataset_named,
     dataset_version,
     ensure_dataset,
     keep,
     learn_column,
+    link_columns,
     merge_fields,
+    produced_description,
     put,
     record_quality,
     schema,
     set_owners,
     stored,
 )
+from provgraph.catalog.service.projection.run_links import link_parent, run_of
 
 _TERMINAL = ("COMPLETE", "FAIL", "ABORT")
 
 
 def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
-    run = Urn(NodeKind.RUN, str(event.run_id))
     job = Urn.job(event.job.namespace, event.job.name)
+    run = run_of(event, view, job)
     previous_job = stored(view, job, views.Job)
     previous_version = previous_job.version if previous_job else None
     _record_job(event.job, view, job, at)
     _record_run(event, view, run, job, at)
     if event.parent_run_id is not None:
-        _link_parent(event, view, run, at)
+        link_parent(event, view, run, at)
 
-    inputs: dict[tuple[str, str], Urn] = {}
+    inputs: dict[str, Urn] = {}
+    """The version read of each dataset, by the dataset's URN (aliases followed)."""
     for spec in event.inputs:
         version = _resolve_input(view, spec, at)
-        inputs[(spec.namespace, spec.name)] = version
+        inputs.setdefault(str(version.container()), version)
         view.ensure_edge(EdgeKind.CONSUMED, str(run), str(version), at)
         if spec.quality is not None:
             record_quality(view, version, spec.quality, str(run), at)
     for edge in view.edges_from(str(run), EdgeKind.CONSUMED):
         consumed = Urn.parse(edge.dst)
-        inputs.setdefault((consumed.namespace or "", consumed.name), consumed)
+        inputs.setdefault(str(consumed.container()), consumed)
 
     outputs: list[Urn] = []
     for output in event.outputs:
         dataset = ensure_dataset(view, output.namespace, output.name, at)
-        if output.description is not None:
-            described = stored(view, dataset, views.Dataset)
-            assert described is not None  # ensure_dataset created it
-            put(view, dataset, at, replace(described, description=output.description))
+        declare_aliases(view, dataset, output.aliases, at)
+        described = stored(view, dataset, views.Dataset)
+        assert described is not None  # ensure_dataset created it
+        put(view, dataset, at, produced_description(described, output.description))
         add_labels(view, dataset, output.labels, at)
         set_owners(view, str(dataset), output.owners, at)
         version = _output_version(view, dataset, output.fields, at, run)
@@ -70,13 +77,17 @@ def run_recorded(event: RunRecorded, view: PendingView, at: int) -> None:
         view.ensure_edge(EdgeKind.PRODUCED, str(run), str(version), at)
         if output.quality is not None:
             record_quality(view, version, output.quality, str(run), at)
+        links: dict[tuple[str, str], list[Transformation]] = {}
         for field, sources in output.column_lineage.items():
             target = _column_of(view, version, field, at)
             for source in sources:
                 source_column = _column_of(
-                    view, _input_version(inputs, source, dataset), source.field, at
+                    view, _input_version(view, inputs, source, dataset), source.field, at
                 )
-                view.ensure_edge(EdgeKind.DERIVED_FROM, target, source_column, at)
+                links.setdefault((target, source_column), []).extend(
+                    t.to_model() for t in source.transformations
+                )
+        link_columns(view, EdgeKind.DERIVED_FROM, links, at)
 
     _mark_failed_outputs(view, run, at)
     read = [v.container() for v in inputs.values()]
@@ -127,17 +138,18 @@ def _record_job(spec: JobSpec, view: PendingView, job: Urn, at: int) -> None:
         source_code=keep(spec.source_code, base.source_code),
         sql=keep(spec.sql, base.sql),
         job_type=keep(spec.job_type, base.job_type),
-        description=keep(spec.description, base.description),
     )
-    put(view, job, at, recorded)
+    put(view, job, at, produced_description(recorded, spec.description))
     set_owners(view, str(job), spec.owners, at)
 
 
 def _record_run(event: RunRecorded, view: PendingView, run: Urn, job: Urn, at: int) -> None:
-    base = stored(view, run, views.Run) or views.Run(run_id=str(event.run_id))
+    sent = event.source_run_id or (str(event.run_id) if run.name != str(event.run_id) else None)
+    base = stored(view, run, views.Run) or views.Run(run_id=run.name)
     recorded = replace(
         base,
         job=str(job),
+        source_run_id=keep(sent, base.source_run_id),
         job_version=keep(event.job.version, base.job_version),
         started_at=keep(rfc3339(event.started_at) if event.started_at else None, base.started_at),
         error_message=keep(event.error_message, base.error_message),
@@ -160,25 +172,9 @@ def _record_run(event: RunRecorded, view: PendingView, run: Urn, job: Urn, at: i
     view.ensure_edge(EdgeKind.INSTANCE_OF, str(run), str(job), at)
 
 
-def _link_parent(event: RunRecorded, view: PendingView, run: Urn, at: int) -> None:
-    parent = str(Urn(NodeKind.RUN, str(event.parent_run_id)))
-    view.check_acyclic(parent, str(run))
-    if not view.has(parent):
-        if event.parent_job is None:
-            raise UnknownReferenceError(
-                f"parent run {parent} is not in the catalog (name its job to create it)", urn=parent
-            )
-        parent_job = Urn.job(event.parent_job.namespace, event.parent_job.name)
-        if not view.has(str(parent_job)):
-            named = views.Job(namespace=event.parent_job.namespace, name=event.parent_job.name)
-            put(view, parent_job, at, named)
-        put(view, parent, at, views.Run(run_id=str(event.parent_run_id), job=str(parent_job)))
-        view.ensure_edge(EdgeKind.INSTANCE_OF, parent, str(parent_job), at)
-    view.ensure_edge(EdgeKind.CHILD_OF, str(run), parent, at)
-
-
 def _resolve_input(view: PendingView, spec: InputSpec, at: int) -> Urn:
-    dataset = Urn.dataset(spec.namespace, spec.name)
+    dataset = ensure_dataset(view, spec.namespace, spec.name, at)
+    declare_aliases(view, dataset, spec.aliases, at)
     if spec.version is not None:
         version = dataset.with_version(spec.version)
         if not view.has(str(version)):
@@ -193,14 +189,15 @@ def _resolve_input(view: PendingView, spec: InputSpec, at: int) -> Urn:
             return Urn.parse(newest)
     # An input nobody registered (a raw table), or one whose schema changed: record the
     # version the run saw, the way OpenLineage consumers do, so its lineage is not lost.
-    ensure_dataset(view, spec.namespace, spec.name, at)
     return dataset_version(view, dataset, spec.fields, at, None)
 
 
-def _input_version(inputs: dict[tuple[str, str], Urn], source: ColumnRef, output: Urn) -> Urn:
-    version = inputs.get((source.namespace, source.name))
+def _input_version(
+    view: PendingView, inputs: dict[str, Urn], source: ColumnRef, output: Urn
+) -> Urn:
+    dataset = dataset_named(view, source.namespace, source.name)
+    version = inputs.get(str(dataset))
     if version is None:
-        dataset = Urn.dataset(source.namespace, source.name)
         raise UnknownReferenceError(
             f"column lineage of {output} reads {dataset}, which is not an input of this run",
             urn=str(dataset),
