@@ -114,5 +114,7 @@ async def _derived(
         for e in found
         if include_indirect or not is_indirect(of_edge(e.props))
     ]
+    if info.context.deadline.stopped():
+        return []
     records = await info.context.loaders.nodes.load_many(urns)
     return [r for r in records if r is not None]
