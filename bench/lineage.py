@@ -27,12 +27,12 @@ import psycopg
 import rustworkx as rx
 
 from bench.generator import SyntheticGraph, generate
-from bench.postgres import postgres_server
 from provgraph.catalog.model.timeutil import OPEN_END
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.traversal import Direction, TraversalLimits
 from tests.support.ports import free_port
+from tests.support.postgres import postgres_server
 
 DEPTH = 20
 NOW = 2**62
@@ -189,7 +189,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    with postgres_server(free_port()) as dsn, psycopg.connect(dsn) as conn:
+    with (
+        postgres_server(free_port(), shared_buffers="512MB") as server,
+        psycopg.connect(server.dsn) as conn,
+    ):
         for size in args.sizes:
             report(bench_size(size, args.queries, conn))
 

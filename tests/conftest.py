@@ -12,6 +12,7 @@ from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.port import CatalogStore
 from tests.support.arcadedb import BoltServer, arcadedb_bolt
+from tests.support.postgres import PostgresServer, postgres_server
 
 STORE_BACKENDS = ["ladybug", "neo4j-arcadedb"] + (
     ["neo4j-server"] if os.environ.get("NEO4J_URI") else []
@@ -33,6 +34,21 @@ def catalog(settings: Settings) -> Iterator[Catalog]:
 def arcadedb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
     with arcadedb_bolt(tmp_path_factory.mktemp("arcadedb")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the whole test session (on 127.0.0.1)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database of the session's cluster, dropped afterwards."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
 
 
 def _bolt_store(server: BoltServer) -> CatalogStore:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from provgraph.catalog.access import Role, TokenStore
+from provgraph.catalog.access import FileTokenStore, Role
 from provgraph.catalog.model.events import (
     ColumnRef,
     DatasetRegistered,
@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSe
 
 
 def _token(data: Path, role: Role) -> str:
-    return TokenStore(data / "tokens.json").create(f"{role.label}-{uuid.uuid4().hex[:8]}", role)
+    return FileTokenStore(data / "tokens.json").create(f"{role.label}-{uuid.uuid4().hex[:8]}", role)
 
 
 @pytest.fixture(scope="module")

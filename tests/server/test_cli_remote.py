@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provgraph.catalog.access import Role, TokenStore
+from provgraph.catalog.access import FileTokenStore, Role
 from tests.support.server import RunningServer, serving
 
 PROD = "urn:provgraph:deployment:production:fraud-detector"
@@ -82,7 +82,7 @@ def server(data: Path, embedded: list[tuple[int, str]]) -> Iterator[RunningServe
 
 
 def _token(data: Path, role: Role) -> str:
-    return TokenStore(data / "tokens.json").create(f"cli-{role.label}", role)
+    return FileTokenStore(data / "tokens.json").create(f"cli-{role.label}", role)
 
 
 def test_the_server_announces_itself_in_its_data_directory(

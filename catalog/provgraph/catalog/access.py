@@ -1,6 +1,7 @@
-"""API tokens and roles. Tokens are stored hashed in `<data>/tokens.json`; the file may be
-changed while a server runs (`provgraph token create`), and the server reloads it when it
-changes."""
+"""API tokens and roles, behind one TokenStore port. Tokens are stored hashed: embedded, in
+`<data>/tokens.json` (the file may be changed while a server runs, `provgraph token create`,
+and the server reloads it when it changes); with the event log on PostgreSQL, in that database,
+shared by every server (provgraph.catalog.access_postgresql)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from provgraph.catalog.model.errors import CatalogError
+from provgraph.catalog.postgresql import is_postgresql_url
+
+if TYPE_CHECKING:
+    from provgraph.catalog.settings import Settings
 
 TOKENS_FILE = "tokens.json"
 _log = logging.getLogger(__name__)
@@ -65,11 +71,42 @@ class TokenStoreUnavailableError(CatalogError):
     (503) until it is fixed. The message names no path; the file's location is in the log."""
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What a store keeps of a token: its SHA-256 (a token is 256 random bits, so no salt)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenStore:
+def new_token(name: str) -> str:
+    """A new token for `name`, after checking the name."""
+    if not name or len(name) > 200 or any(c.isspace() for c in name):
+        raise TokenError("a token name is 1-200 characters without spaces")
+    return "pgt_" + secrets.token_urlsafe(32)
+
+
+class TokenStore(Protocol):
+    def create(self, name: str, role: Role) -> str:
+        """A new token for `name` (shown once; only its hash is kept); replaces its old one."""
+        ...
+
+    def revoke(self, name: str) -> bool:
+        """Forget `name`'s token at once, for every server; False if there was none."""
+        ...
+
+    def lookup(self, token: str) -> Principal | None: ...
+
+    def close(self) -> None: ...
+
+
+def open_tokens(settings: Settings, *, data: Path) -> TokenStore:
+    """Tokens live where the event log lives: in PostgreSQL, or in the data directory."""
+    if is_postgresql_url(settings.log):
+        from provgraph.catalog.access_postgresql import PostgresTokenStore
+
+        return PostgresTokenStore(settings.log)
+    return FileTokenStore(data / TOKENS_FILE)
+
+
+class FileTokenStore:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
@@ -77,17 +114,14 @@ class TokenStore:
         self._by_digest: dict[str, Principal] = {}
 
     def create(self, name: str, role: Role) -> str:
-        """A new token for `name` (shown once; only its hash is kept)."""
-        if not name or len(name) > 200 or any(c.isspace() for c in name):
-            raise TokenError("a token name is 1-200 characters without spaces")
-        token = "pgt_" + secrets.token_urlsafe(32)
+        token = new_token(name)
         with self._file_lock():
             entries = [e for e in self._read() if e["name"] != name]
             entries.append(
                 {
                     "name": name,
                     "role": role.label,
-                    "sha256": _digest(token),
+                    "sha256": digest(token),
                     "created_at": datetime.now(UTC).isoformat(),
                 }
             )
@@ -104,7 +138,10 @@ class TokenStore:
     def lookup(self, token: str) -> Principal | None:
         with self._lock:
             self._reload_if_changed()
-            return self._by_digest.get(_digest(token))
+            return self._by_digest.get(digest(token))
+
+    def close(self) -> None:
+        pass
 
     def _reload_if_changed(self) -> None:
         try:

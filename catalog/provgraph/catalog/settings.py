@@ -20,6 +20,11 @@ class Settings(BaseSettings):
         default="ladybug",
         description="'ladybug' (embedded, in the data directory) or a neo4j:// / bolt:// URI",
     )
+    log: str = Field(
+        default="sqlite",
+        description="the event log: 'sqlite' (embedded, in the data directory) or a "
+        "postgresql:// URL (one log, and the API tokens, shared by every server)",
+    )
     buffer_pool_mb: int = Field(
         default=DEFAULT_BUFFER_POOL_MB,
         ge=64,

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from provgraph.catalog import metrics
-from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
+from provgraph.catalog.access import Role, open_tokens
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.settings import Settings
@@ -48,7 +48,7 @@ def create_app(
             if demo:
                 load_demo(opened)
             app.state.catalog = opened
-            app.state.tokens = TokenStore(opened.data_dir.path / TOKENS_FILE)
+            app.state.tokens = open_tokens(settings, data=opened.data_dir.path)
             app.state.anonymous_role = (
                 Role.named(settings.anonymous_role) if settings.anonymous_role else None
             )
@@ -69,6 +69,9 @@ def create_app(
                 withdraw(opened.data_dir.path)
             if engine is not None:
                 engine.close()
+            tokens = getattr(app.state, "tokens", None)
+            if tokens is not None:
+                tokens.close()
             opened.close()
 
     app = FastAPI(

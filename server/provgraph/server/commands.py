@@ -340,18 +340,21 @@ def _article(word: str) -> str:
 
 
 def token(args: argparse.Namespace, settings: Settings) -> int:
-    from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
+    from provgraph.catalog.access import Role, open_tokens
     from provgraph.catalog.datadir import MARKER
 
     if not (settings.data / MARKER).exists():
         raise DataDirError(f"{settings.data} is not a provgraph data directory (no {MARKER})")
-    store = TokenStore(settings.data / TOKENS_FILE)
-    if args.action == "revoke":
-        if not store.revoke(args.name):
-            raise NodeNotFoundError(args.name, f"no token named {args.name!r}")
-        print(f"revoked the token of {args.name}")
-        return 0
-    print(store.create(args.name, Role.named(args.role)))
+    store = open_tokens(settings, data=settings.data)
+    try:
+        if args.action == "revoke":
+            if not store.revoke(args.name):
+                raise NodeNotFoundError(args.name, f"no token named {args.name!r}")
+            print(f"revoked the token of {args.name}")
+            return 0
+        print(store.create(args.name, Role.named(args.role)))
+    finally:
+        store.close()
     print(
         f"({_article(args.role)} {args.role} token for {args.name}; "
         "shown once, only its hash is kept)",

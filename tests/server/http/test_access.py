@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from provgraph.catalog.access import Role, TokenError, TokenStore
+from provgraph.catalog.access import FileTokenStore, Role, TokenError
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.settings import Settings
 from tests.support.server import RunningServer, serving
@@ -149,7 +149,7 @@ def test_every_event_records_its_actor(tmp_path: Path) -> None:
 
 
 def test_token_store_rules(tmp_path: Path) -> None:
-    store = TokenStore(tmp_path / "tokens.json")
+    store = FileTokenStore(tmp_path / "tokens.json")
     token = store.create("ci", Role.PRODUCER)
     assert token.startswith("pgt_") and token not in (tmp_path / "tokens.json").read_text()
     found = store.lookup(token)

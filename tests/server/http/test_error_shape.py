@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from provgraph.catalog.access import Role, TokenStore
+from provgraph.catalog.access import FileTokenStore, Role
 from provgraph.catalog.settings import Settings
 from provgraph.server.app import create_app
 
@@ -26,7 +26,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
 
 
 def _auth(data: Path, role: Role) -> dict[str, str]:
-    token = TokenStore(data / "tokens.json").create(f"shape-{role.label}", role)
+    token = FileTokenStore(data / "tokens.json").create(f"shape-{role.label}", role)
     return {"authorization": f"Bearer {token}"}
 
 

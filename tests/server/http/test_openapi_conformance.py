@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-from provgraph.catalog.access import Role, TokenStore
+from provgraph.catalog.access import FileTokenStore, Role
 from tests.support.server import serving
 
 EXAMPLES = 20
@@ -20,7 +20,7 @@ EXAMPLES = 20
 def test_no_route_answers_an_undocumented_status(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serving(data, "--demo", anonymous=None) as server:
-        token = TokenStore(data / "tokens.json").create("schemathesis", Role.ADMIN)
+        token = FileTokenStore(data / "tokens.json").create("schemathesis", Role.ADMIN)
         headers = {"authorization": f"Bearer {token}"}
         document = httpx.get(f"{server.url}/openapi.json").json()
         schema = schemathesis.openapi.from_dict(document)

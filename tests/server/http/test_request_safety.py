@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from provgraph.catalog.access import TOKENS_FILE, Role, TokenStore
+from provgraph.catalog.access import TOKENS_FILE, FileTokenStore, Role
 from tests.support.server import RunningServer, serving
 
 MAX_BODY = 65_536
@@ -46,7 +46,7 @@ def anonymous(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runnin
 
 
 def _bearer(data: Path, name: str, role: Role) -> dict[str, str]:
-    return {"Authorization": f"Bearer {TokenStore(data / TOKENS_FILE).create(name, role)}"}
+    return {"Authorization": f"Bearer {FileTokenStore(data / TOKENS_FILE).create(name, role)}"}
 
 
 def _raw(server: RunningServer, *parts: bytes, wait_s: float = 10.0) -> bytes:

@@ -1,4 +1,4 @@
-"""The event log port. Adapters: sqlite (embedded default)."""
+"""The event log port. Adapters: sqlite (embedded default), postgresql (shared by servers)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,10 @@ class EventLog(Protocol):
 
     def last_seq(self) -> int: ...
 
+    def wait_for(self, seq: int, timeout: float) -> int:
+        """Wait until the log holds `seq`, at most `timeout` seconds; returns its last seq."""
+        ...
+
     def check_writable(self) -> None:
         """Write and commit a few bytes; raise StorageFullError while the disk is full."""
         ...
@@ -57,3 +61,13 @@ class EventLog(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def read_in_batches(log: EventLog, *, after_seq: int, batch: int) -> Iterator[LoggedEvent]:
+    """Every event after `after_seq`, read `batch` at a time (what `iter_all` does)."""
+    while True:
+        chunk = log.read(after_seq=after_seq, limit=batch)
+        if not chunk:
+            return
+        yield from chunk
+        after_seq = chunk[-1].seq

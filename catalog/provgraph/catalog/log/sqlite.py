@@ -6,11 +6,12 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry
+from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry, read_in_batches
 from provgraph.catalog.model.errors import (
     CatalogError,
     InvalidEventError,
@@ -50,6 +51,7 @@ class SqliteEventLog:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
+        self._appended = threading.Condition()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -104,6 +106,8 @@ class SqliteEventLog:
                 if isinstance(exc, sqlite3.Error):
                     raise storage_error(exc, f"the event log {self._path}") from exc
                 raise
+        with self._appended:
+            self._appended.notify_all()
         return results
 
     def check_writable(self) -> None:
@@ -149,17 +153,20 @@ class SqliteEventLog:
         ]
 
     def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]:
-        while True:
-            chunk = self.read(after_seq=after_seq, limit=batch)
-            if not chunk:
-                return
-            yield from chunk
-            after_seq = chunk[-1].seq
+        return read_in_batches(self, after_seq=after_seq, batch=batch)
 
     def last_seq(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
         return int(row[0])
+
+    def wait_for(self, seq: int, timeout: float) -> int:
+        """Only this process appends (the data directory is locked): its appends wake waiters."""
+        deadline = time.monotonic() + timeout
+        with self._appended:
+            while (last := self.last_seq()) < seq and (left := deadline - time.monotonic()) > 0:
+                self._appended.wait(left)
+        return last
 
     def identity(self) -> int:
         return self._identity

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from provgraph.catalog.datadir import DataDir
-from provgraph.catalog.log.sqlite import SqliteEventLog
+from provgraph.catalog.log.factory import open_log
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
@@ -37,7 +37,7 @@ class Catalog:
         self.data_dir = DataDir(settings.data)
         writer: EventWriter | None = None
         try:
-            self.log = SqliteEventLog(self.data_dir.event_log_path)
+            self.log = open_log(settings, log_path=self.data_dir.event_log_path)
             self.store = store or open_store(settings, graph_path=self.data_dir.graph_path)
             self.store.initialize()
             check_log_binding(self.log, self.store)
@@ -107,7 +107,7 @@ def check_data(settings: Settings) -> None:
     """
     data_dir = DataDir(settings.data)
     try:
-        log = SqliteEventLog(data_dir.event_log_path)
+        log = open_log(settings, log_path=data_dir.event_log_path)
         try:
             store = open_store(settings, graph_path=data_dir.graph_path)
             try:
@@ -129,7 +129,7 @@ def rebuild(settings: Settings) -> int:
     """
     data_dir = DataDir(settings.data, create=False)
     try:
-        log = SqliteEventLog(data_dir.event_log_path)
+        log = open_log(settings, log_path=data_dir.event_log_path)
         if settings.store in ("", "ladybug"):
             fresh_path = data_dir.graph_path.with_name("graph.rebuild.lbug")
             _remove_graph(fresh_path)
