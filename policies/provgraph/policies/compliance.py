@@ -27,6 +27,7 @@ from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.policies.engine import PolicyEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.input import upgraded
 
 UNSPECIFIED_PURPOSE = "unspecified"
 
@@ -194,7 +195,7 @@ def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[Backt
             if not recorded.policy_input:
                 continue
             replayed += 1
-            again = candidate.evaluate(recorded.policy_input)
+            again = candidate.evaluate(upgraded(recorded.policy_input))
             if again.allow != recorded.allow or again.deny != recorded.deny:
                 changes.append(
                     BacktestChange(
