@@ -25,11 +25,14 @@ def question(number: int) -> dict[str, Any]:
     return {
         "action": "deploy",
         "purpose": "fraud_detection",
+        "principal": "bench",
         "environment": "production",
-        "model": {"stage": "production", "purpose": "fraud_detection"},
+        "production": True,
+        "model": {"urn": "urn:provgraph:model-version:m@1", "stage": "production"},
         "features": [
             {
                 "urn": f"urn:provgraph:feature:g:f{number}_{k}",
+                "feature": f"urn:provgraph:feature:g:f{number}_{k}",
                 "classifications": tags[k % 4],
                 "status": "certified",
                 "quality": "passing",

@@ -142,3 +142,28 @@ def test_what_if_needs_the_steward_role(tmp_path_factory: pytest.TempPathFactory
     with serving(data, "--demo", anonymous="reader") as reader_server:
         answer = gql(reader_server, WHAT_IF, urn=FARE, tag="pii")["whatIf"]
     assert answer == {"__typename": "ForbiddenError", "requiredRole": "steward"}
+
+
+def test_rest_and_graphql_what_if_give_one_answer(server: RunningServer) -> None:
+    """One what-if (policies/what_if.py), one shape: the REST what-if and GraphQL's whatIf."""
+    tag = "consent:marketing"
+    rest = httpx.post(
+        f"{server.url}/api/v1/policy/what-if",
+        json={"tags": [{"urn": FARE, "tag": tag}]},
+        timeout=60,
+    )
+    assert rest.status_code == 200, rest.text
+    graph = gql(server, WHAT_IF, urn=FARE, tag=tag)["whatIf"]
+    body = rest.json()
+    assert body["affected_features"] == graph["affectedFeatures"]
+    assert [(e["subject"], e["allowed_then"], e["new_reasons"]) for e in body["entries"]] == [
+        (e["subject"], e["allowedThen"], e["newReasons"]) for e in graph["entries"]
+    ]
+    bad = httpx.post(
+        f"{server.url}/api/v1/policy/what-if",
+        json={
+            "tags": [{"urn": "urn:provgraph:deployment:production:fraud-detector", "tag": "pii"}]
+        },
+        timeout=60,
+    )
+    assert bad.status_code in (400, 422), bad.text

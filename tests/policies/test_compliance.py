@@ -34,10 +34,10 @@ from provgraph.policies.compliance import (
     backtest,
     reached_by_tag,
     recheck,
-    what_if,
 )
 from provgraph.policies.embedded import EmbeddedEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.what_if import what_if
 from tests.support.events import at, dataset
 
 MV = "urn:provgraph:model-version:ads@" + "b" * 16
@@ -221,18 +221,19 @@ def test_what_if_names_what_a_new_tag_would_block_without_writing(settings: Sett
         counts = catalog.index.counts()
         entries = what_if(
             catalog, gate, actor="steward", tags=[("urn:provgraph:column:db:users#age", "pii")]
-        )
-        assert [(e.subject, e.allowed_now, e.would_allow) for e in entries] == [
+        ).entries
+        assert [(e.subject, e.allowed_now, e.allowed_then) for e in entries] == [
             (MV, True, False),
             ("urn:provgraph:deployment:staging:ads", True, False),
         ]
         assert all(e.newly_denied for e in entries)
-        assert "cannot be used for advertising" in entries[0].would_deny[0]
+        assert "cannot be used for advertising" in entries[0].deny_then[0]
+        assert entries[0].new_reasons == entries[0].deny_then
         assert catalog.index.counts() == counts  # nothing recorded, not even a decision
         if logged is not None:
             assert catalog.log.last_seq() == logged
         untouched = what_if(catalog, gate, actor="steward")
-        assert [e.would_allow for e in untouched] == [True, True]
+        assert untouched.entries == [] and untouched.affected_features == []  # nothing differs
 
 
 def test_the_demo_is_compliant_in_production_with_one_violation(settings: Settings) -> None:
@@ -260,7 +261,7 @@ def test_the_demo_is_compliant_in_production_with_one_violation(settings: Settin
                 )
             ],
         )
-        newly = {e.subject for e in blocked if e.newly_denied}
+        newly = {e.subject for e in blocked.entries if e.newly_denied}
         assert "urn:provgraph:deployment:production:fraud-detector" in newly
 
 

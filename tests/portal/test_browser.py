@@ -387,6 +387,9 @@ def test_steward_view(server: RunningServer, page: Page, tmp_path: Path) -> None
     expect(report.locator("tbody tr")).not_to_have_count(0)
     page.fill("#since", "2026-01-01T00:00")
     expect(page.locator("h3", has_text="Newly non-compliant")).to_be_visible()
+    # measured by the server's report against the one in force then (none: nothing is newly)
+    page.get_by_test_id("run-report").click()
+    expect(page.get_by_text("Nothing became non-compliant since then.")).to_be_visible()
     fare = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips#fare_amount"
     page.fill("#whatif-urn", fare)
     page.fill("#whatif-tag", "consent:marketing")

@@ -8,11 +8,16 @@ replaces owners or adds tags. So is declaring a feature's transformation `declas
 that a transformation removes sensitivity is a steward's decision (a producer's evidence is
 a masking transformation in its column lineage). Policy decisions are recorded only by the
 gate itself: no client may submit one, whatever its role.
+
+Every event type is in the table, with the least role that may send it. A type the table does
+not name is refused for every role (fail closed): adding an event to the model without deciding
+who may send it must not make it a producer's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from provgraph.catalog.access import Role
 from provgraph.catalog.model.errors import CatalogError
@@ -26,10 +31,26 @@ from provgraph.catalog.model.events import (
     RunRecorded,
 )
 
-CURATION = frozenset(
-    {"asset.described", "asset.owners_assigned", "classification.changed", "feature.status_changed"}
+EVENT_ROLES: Mapping[str, Role | None] = MappingProxyType(
+    {
+        "dataset.registered": Role.PRODUCER,
+        "run.recorded": Role.PRODUCER,
+        "job.declared": Role.PRODUCER,
+        "feature.defined": Role.PRODUCER,
+        "training_set.created": Role.PRODUCER,
+        "model_version.registered": Role.PRODUCER,
+        "deployment.recorded": Role.PRODUCER,
+        "lineage.declared": Role.PRODUCER,
+        "asset.described": Role.STEWARD,
+        "asset.owners_assigned": Role.STEWARD,
+        "classification.changed": Role.STEWARD,
+        "feature.status_changed": Role.STEWARD,
+        "policy.decided": None,
+    }
 )
-GATE_ONLY = frozenset({"policy.decided"})
+"""Event type -> the least role that may send it; None: no client may (the gate records it)."""
+CURATION = frozenset(t for t, role in EVENT_ROLES.items() if role is Role.STEWARD)
+GATE_ONLY = frozenset(t for t, role in EVENT_ROLES.items() if role is None)
 
 
 class EventForbiddenError(CatalogError):
@@ -40,13 +61,20 @@ class EventForbiddenError(CatalogError):
         self.position = position
 
 
+def type_role(event_type: str) -> Role | None:
+    """The least role that may send events of `event_type`; None: no client may (the gate's
+    own, or a type the table does not know)."""
+    return EVENT_ROLES.get(event_type)
+
+
 def required_role(event: CatalogEvent) -> Role | None:
     """The least role that may submit `event`; None: no client may."""
-    if event.type in GATE_ONLY:
+    least = type_role(event.type)
+    if least is None:
         return None
-    if event.type in CURATION or carries_curation(event):
+    if least < Role.STEWARD and carries_curation(event):
         return Role.STEWARD
-    return Role.PRODUCER
+    return least
 
 
 def carries_curation(event: CatalogEvent) -> bool:
@@ -81,6 +109,8 @@ def _classified(fields: Iterable[FieldSpec]) -> bool:
 def refusal(event: CatalogEvent, role: Role) -> str | None:
     """Why a caller with `role` may not submit `event`; None if they may."""
     needed = required_role(event)
+    if event.type not in EVENT_ROLES:
+        return f"{event.type} events have no role that may send them; refused"
     if needed is None:
         return f"{event.type} events are recorded by the policy gate only; no client may send one"
     if role < needed:

@@ -24,7 +24,7 @@ from provgraph.graphql.types.usability import (
     WhatIfResult,
 )
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
-from provgraph.policies.what_if import what_if_classified
+from provgraph.policies.what_if import what_if
 
 MAX_USABILITY_FEATURES = 100
 PURPOSE_SCAN = 1000
@@ -133,11 +133,10 @@ class DiscoveryQuery:
         context = info.context
         try:
             answer = await asyncio.to_thread(
-                what_if_classified,
+                what_if,
                 context.catalog,
                 context.gate,
-                urn=str(classify.urn),
-                tag=classify.tag,
+                tags=[(str(classify.urn), classify.tag)],
                 actor=context.actor,
             )
         except (NodeNotFoundError, UnknownReferenceError) as exc:
@@ -146,9 +145,10 @@ class DiscoveryQuery:
             return InvalidInputError(message=str(exc), field="classify.urn")
         except ValueError as exc:
             return InvalidInputError(message=str(exc), field="classify")
+        [(urn, tag)] = answer.tags
         return WhatIfResult(
-            urn=strawberry.ID(answer.urn),
-            tag=answer.tag,
+            urn=strawberry.ID(urn),
+            tag=tag,
             affected_features=[strawberry.ID(f) for f in answer.affected_features],
             entries=[
                 WhatIfEntry(
@@ -158,6 +158,8 @@ class DiscoveryQuery:
                     allowed_now=e.allowed_now,
                     allowed_then=e.allowed_then,
                     new_reasons=e.new_reasons,
+                    deny_then=e.deny_then,
+                    newly_denied=e.newly_denied,
                 )
                 for e in answer.entries
             ],

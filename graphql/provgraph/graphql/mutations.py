@@ -9,7 +9,7 @@ import strawberry
 from pydantic import ValidationError
 
 from provgraph.catalog.access import Role
-from provgraph.catalog.event_roles import CURATION, refusal, required_role
+from provgraph.catalog.event_roles import refusal, required_role, type_role
 from provgraph.catalog.model.errors import CatalogError, UnknownReferenceError
 from provgraph.catalog.model.events import parse_event
 from provgraph.catalog.model.timeutil import utc_now
@@ -64,7 +64,7 @@ def _submit(
 ) -> MutationSuccess | NotFoundError | InvalidInputError | RejectedError | ForbiddenError:
     # the type's least role first (a reader learns nothing about the input), then the event's
     # own: owners or classifications inside a registration make it curation (event_roles)
-    least = Role.STEWARD if event_type in CURATION else Role.PRODUCER
+    least = type_role(event_type) or Role.ADMIN  # a type no client may send: nobody passes
     if info.context.role < least:
         return _forbidden(info, event_type, least)
     payload = {

@@ -6,16 +6,13 @@
   allowed at the baseline, denied now. The baseline is an earlier compliance report: the one in
   force at a moment, the last one made under a bundle revision, or by default the previous
   report. Feature-use checks made in between (origin `use`) never move it.
-- `what_if` answers, without writing anything, which model versions and live deployments would
-  be denied if columns were tagged (and/or a candidate bundle were active), and why.
+- what-if (what_if.py) asks the same questions under hypothetical tags or a candidate bundle.
 - `backtest` replays recorded decisions, from their recorded inputs, under a candidate bundle
   and reports which would change, before the bundle is rolled out.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +24,7 @@ from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.policies.engine import PolicyEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.input import upgraded
 
 UNSPECIFIED_PURPOSE = "unspecified"
 
@@ -68,20 +66,6 @@ class Baseline:
     bundle_revision: str | None = None
 
 
-@dataclass(frozen=True)
-class WhatIfEntry:
-    subject: str
-    action: str
-    purpose: str
-    allowed_now: bool
-    would_allow: bool
-    would_deny: list[str]
-
-    @property
-    def newly_denied(self) -> bool:
-        return self.allowed_now and not self.would_allow
-
-
 def recheck(
     catalog: Catalog, gate: FeatureUseGate, *, actor: str, baseline: Baseline | None = None
 ) -> list[ComplianceEntry]:
@@ -103,52 +87,6 @@ def recheck(
             )
         )
     return entries
-
-
-def what_if(
-    catalog: Catalog,
-    gate: FeatureUseGate,
-    *,
-    actor: str,
-    tags: Sequence[tuple[str, str]] = (),
-    candidate: PolicyEngine | None = None,
-) -> list[WhatIfEntry]:
-    """Every model version and live deployment, decided now and as if the columns (or datasets,
-    features) in `tags` carried those classifications and/or `candidate` were the active
-    bundle. Look-only: nothing is recorded."""
-    affected = _hypothetical_tags(catalog, tags)
-    engine = candidate or gate.engine
-    entries = []
-    for subject, request in compliance_questions(catalog):
-        now = gate.assess_feature_use(request, actor=actor)
-        document = copy.deepcopy(now.policy_input)
-        for feature in document.get("features", []):
-            extra = affected.get(feature.get("version") or "", set()) | affected.get(
-                feature.get("feature") or "", set()
-            )
-            if extra:
-                feature["classifications"] = sorted(set(feature["classifications"]) | extra)
-        after = engine.evaluate(document)
-        entries.append(
-            WhatIfEntry(
-                subject=subject,
-                action=request.action,
-                purpose=request.purpose,
-                allowed_now=now.decision.allow,
-                would_allow=after.allow,
-                would_deny=after.deny,
-            )
-        )
-    return entries
-
-
-def _hypothetical_tags(catalog: Catalog, tags: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
-    """Feature versions (and features) that would inherit each hypothetical tag."""
-    found: dict[str, set[str]] = {}
-    for urn, tag in tags:
-        for reached in reached_by_tag(catalog, urn):
-            found.setdefault(reached, set()).add(tag)
-    return found
 
 
 def reached_by_tag(catalog: Catalog, urn: str) -> set[str]:
@@ -194,7 +132,7 @@ def backtest(catalog: Catalog, candidate: PolicyEngine) -> tuple[int, list[Backt
             if not recorded.policy_input:
                 continue
             replayed += 1
-            again = candidate.evaluate(recorded.policy_input)
+            again = candidate.evaluate(upgraded(recorded.policy_input))
             if again.allow != recorded.allow or again.deny != recorded.deny:
                 changes.append(
                     BacktestChange(

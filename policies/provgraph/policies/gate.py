@@ -32,6 +32,14 @@ from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.writer import Submission
 from provgraph.policies.decision import Decision
 from provgraph.policies.engine import PolicyEngine
+from provgraph.policies.input import (
+    DeploymentFacts,
+    FeatureFacts,
+    ModelFacts,
+    PolicyInput,
+    Quality,
+    production_use,
+)
 
 Action = Literal["train", "deploy", "serve", "materialize"]
 Origin = Literal["use", "compliance"]
@@ -82,6 +90,8 @@ class FeatureUseAssessment:
 
     decision: Decision
     policy_input: dict[str, Any]
+    """The document the engine evaluated (`facts`, as JSON)."""
+    facts: PolicyInput
     explanations: dict[str, list[ClassificationTrace]] = field(default_factory=dict)
 
 
@@ -110,36 +120,36 @@ class FeatureUseGate:
         *,
         actor: str,
         extra_classifications: Mapping[str, Collection[str]] | None = None,
+        engine: PolicyEngine | None = None,
     ) -> FeatureUseAssessment:
         """The decision without recording it: for look-only questions (the portal greying what a
         purpose may not use, what-if, dry runs), never for a decision that gates real work.
         `extra_classifications` (feature or feature-version URN -> tags) adds hypothetical
-        classifications to the policy input: what-if."""
+        classifications to the policy input, and `engine` decides instead of the active one (a
+        candidate bundle): what-if."""
         model = self._model(request)
         deployment = self._deployment(request)
         if deployment and model is None:
-            served = self._catalog.reader.related(deployment["urn"], EdgeKind.SERVES, outgoing=True)
-            model = self._model_props(served[0].dst) if served else None
-        features = request.features or (self._training_features(model["urn"]) if model else [])
+            served = self._catalog.reader.related(deployment.urn, EdgeKind.SERVES, outgoing=True)
+            model = self._model_facts(served[0].dst) if served else None
+        features = request.features or (self._training_features(model.urn) if model else [])
         described, explanations = self._features(features)
-        for feature in described if extra_classifications else []:
-            extra = {
-                tag
-                for key in (feature["urn"], feature["feature"], feature["version"])
-                for tag in (extra_classifications or {}).get(key or "", ())
-            }
-            feature["classifications"] = sorted(set(feature["classifications"]) | extra)
-        document: dict[str, Any] = {
-            "action": request.action,
-            "purpose": request.purpose,
-            "principal": actor,
-            "environment": request.environment or (deployment or {}).get("environment"),
-            "model": model,
-            "deployment": deployment,
-            "features": described,
-        }
-        document = {k: v for k, v in document.items() if v is not None}
-        return FeatureUseAssessment(self._engine.evaluate(document), document, explanations)
+        if extra_classifications:
+            described = [_with_extra(f, extra_classifications) for f in described]
+        environment = request.environment or (deployment.environment if deployment else None)
+        facts = PolicyInput(
+            action=request.action,
+            purpose=request.purpose,
+            principal=actor,
+            environment=environment,
+            production=production_use(deployment, environment),
+            model=model,
+            deployment=deployment,
+            features=described,
+        )
+        document = facts.document()
+        chosen = engine or self._engine
+        return FeatureUseAssessment(chosen.evaluate(document), document, facts, explanations)
 
     def check_feature_use(
         self, request: FeatureUseRequest, *, actor: str, origin: Origin = "use"
@@ -160,11 +170,10 @@ class FeatureUseGate:
                 recent = self._serve_records.get(serve_key)
             if recent is not None and time.monotonic() - recent[1] < SERVE_RECORD_INTERVAL_S:
                 return FeatureUseDecision(decision, recent[0], document, assessed.explanations)
-        described: list[dict[str, Any]] = document.get("features", [])
-        model, deployment = document.get("model"), document.get("deployment")
+        facts = assessed.facts
         decision_id = uuid.uuid4()
-        subjects = [f["urn"] for f in described] + [
-            s for s in ((model or {}).get("urn"), (deployment or {}).get("urn")) if s
+        subjects = [f.urn for f in facts.features] + [
+            about.urn for about in (facts.model, facts.deployment) if about is not None
         ]
         if request.run_id is not None:
             subjects.append(str(Urn(NodeKind.RUN, str(request.run_id))))
@@ -214,32 +223,31 @@ class FeatureUseGate:
             raise UnknownReferenceError(f"{role} {urn} is not in the catalog", urn=urn)
         return parsed
 
-    def _model(self, request: FeatureUseRequest) -> dict[str, Any] | None:
+    def _model(self, request: FeatureUseRequest) -> ModelFacts | None:
         if request.model_version is None:
             return None
         self._existing(request.model_version, {NodeKind.MODEL_VERSION}, "model_version")
-        return self._model_props(request.model_version)
+        return self._model_facts(request.model_version)
 
-    def _model_props(self, urn: str) -> dict[str, Any]:
+    def _model_facts(self, urn: str) -> ModelFacts:
         version = self._catalog.reader.view(urn, views.ModelVersion)
-        return {
-            "urn": urn,
-            "stage": version.stage,
-            "purpose": version.purpose,
-            "label": version.label,
-        }
+        return ModelFacts(
+            urn=urn, stage=version.stage, purpose=version.purpose, label=version.label
+        )
 
-    def _deployment(self, request: FeatureUseRequest) -> dict[str, Any] | None:
+    def _deployment(self, request: FeatureUseRequest) -> DeploymentFacts | None:
         if request.deployment is None:
             return None
         self._existing(request.deployment, {NodeKind.DEPLOYMENT}, "deployment")
         deployment = self._catalog.reader.view(request.deployment, views.Deployment)
-        return {
-            "urn": request.deployment,
-            "environment": deployment.environment,
-            "purpose": deployment.purpose,
-            "status": deployment.status,
-        }
+        return DeploymentFacts.model_validate(
+            {
+                "urn": request.deployment,
+                "environment": deployment.environment,
+                "purpose": deployment.purpose,
+                "status": deployment.status,
+            }
+        )
 
     def _training_features(self, model_version: str) -> list[str]:
         reader = self._catalog.reader
@@ -250,8 +258,8 @@ class FeatureUseGate:
 
     def _features(
         self, urns: list[str]
-    ) -> tuple[list[dict[str, Any]], dict[str, list[ClassificationTrace]]]:
-        described: list[dict[str, Any]] = []
+    ) -> tuple[list[FeatureFacts], dict[str, list[ClassificationTrace]]]:
+        described: list[FeatureFacts] = []
         explanations: dict[str, list[ClassificationTrace]] = {}
         for urn in dict.fromkeys(urns):
             parsed = self._existing(urn, {NodeKind.FEATURE, NodeKind.FEATURE_VERSION}, "feature")
@@ -267,17 +275,31 @@ class FeatureUseGate:
             traces = self._catalog.classifications.classifications(urn)
             explanations[urn] = traces
             described.append(
-                {
-                    "urn": urn,
-                    "feature": feature,
-                    "version": version,
-                    "classifications": sorted({t.tag for t in traces}),
-                    "status": stored.status,
-                    "quality": self._quality(version),
-                }
+                FeatureFacts(
+                    urn=urn,
+                    feature=feature,
+                    version=version,
+                    classifications=sorted({t.tag for t in traces}),
+                    status=stored.status,
+                    quality=self._quality(version),
+                )
             )
         return described, explanations
 
-    def _quality(self, version: str | None) -> str:
+    def _quality(self, version: str | None) -> Quality:
         """passing / failing / unknown: the checks recorded on the feature's source data."""
         return "unknown" if version is None else self._catalog.reader.quality(version)
+
+
+def _with_extra(feature: FeatureFacts, extra: Mapping[str, Collection[str]]) -> FeatureFacts:
+    """The feature with the hypothetical tags given for it, its feature or its version."""
+    tags = {
+        t
+        for key in (feature.urn, feature.feature, feature.version)
+        for t in extra.get(key or "", ())
+    }
+    if not tags:
+        return feature
+    return feature.model_copy(
+        update={"classifications": sorted(set(feature.classifications) | tags)}
+    )

@@ -26,7 +26,7 @@ const FEATURE = `query Feature($urn: ID!) {
     __typename
     ... on Impact {
       modelVersions { urn node { ... on ModelVersion { version label stage purpose } } }
-      deployments { urn node { ... on Deployment { name environment status purpose } } }
+      deployments { urn node { ... on Deployment { name environment status purpose inProduction } } }
     }
   }
 }`;
@@ -47,7 +47,7 @@ type Answer = {
   impact: {
     __typename: string;
     modelVersions?: { urn: string; node: { version: string; label: string | null; stage: string | null; purpose: string | null } | null }[];
-    deployments?: { urn: string; node: { name: string; environment: string; status: string; purpose: string | null } | null }[];
+    deployments?: { urn: string; node: { name: string; environment: string; status: string; purpose: string | null; inProduction: boolean } | null }[];
   };
 };
 
@@ -94,7 +94,8 @@ export function FeaturePage() {
   const traces = data.classifications.classifications ?? [];
   const pii = traces.filter((t) => isPii(t.tag));
   const deployments = data.impact.deployments ?? [];
-  const production = deployments.filter((d) => d.node?.environment.startsWith("prod") && d.node.status === "active");
+  // in production: the server's one rule (Deployment.inProduction), never a rule of our own
+  const production = deployments.filter((d) => d.node?.inProduction);
   const latest = feature.versions.at(-1);
   const denied = (answers ?? []).filter((a) => !a.allow);
 

@@ -24,7 +24,7 @@ from provgraph.catalog.service.traversal import (
     Traversal,
     TraversalLimits,
 )
-from provgraph.catalog.service.versions import newest_version
+from provgraph.catalog.service.versions import oldest_first
 
 MAX_DEPTH = 100
 MAX_LIMIT = 100_000
@@ -220,9 +220,7 @@ class LineageService:
         parsed = Urn.parse(urn)
         if parsed.kind is NodeKind.DATASET:
             urn, at = self._check_exists(urn, as_of)
-            newest = newest_version(
-                self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
-            )
+            newest = fields.newest_version_at(self._index, urn, at)
             if newest is None:
                 raise InvalidArgumentError(f"{urn} has no recorded versions")
             urn = newest
@@ -284,7 +282,7 @@ class LineageService:
                 newest = fields.newest_version_at(self._index, urn, at)
                 return [newest] if newest else []
             members = self._index.related(urn, EdgeKind.HAS_VERSION, outgoing=True, at=at)
-            return [e.dst for e in sorted(members, key=lambda e: (e.valid_from, e.dst))]
+            return [e.dst for e in oldest_first(members)]
         if kind is NodeKind.JOB:
             runs = sorted(
                 self._index.related(urn, EdgeKind.INSTANCE_OF, outgoing=False, at=at),

@@ -15,9 +15,9 @@ from provgraph.catalog.model.graph import EdgeRecord, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.model.views import NodeView
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.quality import Quality, validations, verdict
-from provgraph.catalog.service.versions import newest_version
 from provgraph.catalog.store.port import CatalogStore
 
 V = TypeVar("V", bound=NodeView)
@@ -66,11 +66,8 @@ class CatalogReader:
 
     def newest_version(self, container: str, *, as_of: datetime | None = None) -> str | None:
         """The newest version of a dataset, feature or model (the rule in versions.py)."""
-        if as_of is None:
-            newest = self._index.newest_member(container)
-            return None if newest is None else newest[1]
-        return newest_version(
-            self.related(container, EdgeKind.HAS_VERSION, outgoing=True, as_of=as_of)
+        return fields.newest_version_at(
+            self._index, container, None if as_of is None else to_micros(as_of)
         )
 
     def quality(self, version: str) -> Quality:

@@ -9,6 +9,7 @@ from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.model.graph import EdgeRecord, GraphChange, NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.production import in_production
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import (
     SEARCHABLE,
@@ -17,6 +18,7 @@ from provgraph.catalog.search.port import (
     SearchIndex,
     SearchPage,
 )
+from provgraph.catalog.service import fields
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.quality import validations, verdict
@@ -210,19 +212,23 @@ class SearchService:
         extra = [v for v in versions.values() if v] + [
             r for v in versions.values() if v for r in validations(self._lineage, v)
         ]
-        more = self._store.get_nodes(extra)
+        reached = {urn: self._deployments(urn) for urn in records}
+        deployments = sorted({d for found in reached.values() for d in found})
+        more = self._store.get_nodes(extra + deployments)
+        live = {d for d in deployments if d in more and in_production(views.Deployment.of(more[d]))}
         carried = self._classifications.carried(list(records))
         return [
-            self._document(records[u], versions[u], more, carried.get(u, frozenset()))
+            self._document(
+                records[u], versions[u], more, carried.get(u, frozenset()), len(live & reached[u])
+            )
             for u in urns
             if u in records
         ]
 
     def _newest_version(self, urn: str) -> str | None:
-        # the index keeps the newest member by the one rule (versions.py): O(1), where walking
-        # every HAS_VERSION edge cost each write O(versions) (17,000 a year for an hourly job)
-        found = self._lineage.newest_member(urn)
-        return None if found is None else found[1]
+        # the one rule (versions.py), O(1) from the index: walking every HAS_VERSION edge cost
+        # each write O(versions) (17,000 a year for an hourly job)
+        return fields.newest_version_at(self._lineage, urn, None)
 
     def _document(
         self,
@@ -230,6 +236,7 @@ class SearchService:
         version: str | None,
         more: dict[str, NodeRecord],
         tags: frozenset[str],
+        production: int,
     ) -> SearchDocument:
         urn = Urn.parse(node.urn)
         columns: list[str] = []
@@ -259,7 +266,7 @@ class SearchService:
             tags=sorted(tags),  # the one rule of what it carries, as every surface answers
             status=views.Feature.of(node).status if node.kind is NodeKind.FEATURE else "none",
             quality=verdict(checks),
-            production_deployments=self._deployments(node.urn),
+            production_deployments=production,
             updated_at=updated,
         )
 
@@ -268,13 +275,11 @@ class SearchService:
         found = (Urn.parse(e.src) for e in self._lineage.edges_to(urn, EdgeKind.ALIAS_OF))
         return sorted(f"{alias.namespace}/{alias.name}" for alias in found)
 
-    def _deployments(self, urn: str) -> int:
+    def _deployments(self, urn: str) -> set[str]:
+        """The deployments its lineage reaches; those in production (the one rule,
+        model/production.py) are what a document counts."""
         reached = self._lineage.traverse(urn, Direction.DOWNSTREAM, at=None, limits=_IMPACT_LIMITS)
-        return sum(
-            1
-            for deployment in self._lineage.reached_of_kind(reached, NodeKind.DEPLOYMENT)
-            if (Urn.parse(deployment).namespace or "").startswith("prod")
-        )
+        return set(self._lineage.reached_of_kind(reached, NodeKind.DEPLOYMENT))
 
 
 def _description(node: NodeRecord, aliases: list[str]) -> str:

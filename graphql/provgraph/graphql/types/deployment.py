@@ -10,6 +10,7 @@ import strawberry
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.kinds import EdgeKind
+from provgraph.catalog.model.production import in_production
 from provgraph.catalog.model.timeutil import from_micros
 from provgraph.graphql.relations import DECIDED_ON, decided_on
 from provgraph.graphql.resolve import CtxInfo, neighbours, wrap, wrap_all
@@ -49,6 +50,14 @@ class Deployment(Owned):
     @strawberry.field(description="active or retired.")
     def status(self) -> str:
         return self.stored.status
+
+    @strawberry.field(
+        description="Active in a production environment: the catalog's one rule (environment "
+        "production or prod, or starting with production- or prod-), the one the policy gate and "
+        "search apply."
+    )
+    def in_production(self) -> bool:
+        return in_production(self.stored)
 
     @strawberry.field
     def endpoint(self) -> str | None:

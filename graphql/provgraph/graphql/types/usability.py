@@ -29,7 +29,10 @@ class ClassifyInput:
     tag: str
 
 
-@strawberry.type(description="A model version or live deployment the hypothetical tag affects.")
+@strawberry.type(
+    description="A model version or live deployment the hypothetical tag would decide "
+    "differently (the one what-if answer, as REST's)."
+)
 class WhatIfEntry:
     subject: strawberry.ID
     action: str
@@ -37,6 +40,8 @@ class WhatIfEntry:
     allowed_now: bool
     allowed_then: bool
     new_reasons: list[str] = strawberry.field(description="Deny reasons the tag would add.")
+    deny_then: list[str] = strawberry.field(description="Every deny reason with the tag.")
+    newly_denied: bool = strawberry.field(description="Allowed now, denied with the tag.")
 
 
 @strawberry.type(description="What the active policies would deny if the asset were tagged.")

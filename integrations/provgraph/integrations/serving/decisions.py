@@ -13,9 +13,11 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import ValidationError
 
 from provgraph.client import Client, ProvgraphError
+from provgraph.policies.input import PolicyInput
 
 log = logging.getLogger("provgraph.serving")
 
@@ -87,6 +89,22 @@ class DecisionCache:
             log.warning("serve decision for %s not refreshed: %s", self.deployment, exc)
             return self._current
         self.refreshes += 1
+        try:  # the gate's input, read through the one typed model the bundle reads too
+            facts = PolicyInput.model_validate(answer.input)
+        except ValidationError as exc:
+            self.failures += 1
+            log.warning(
+                "serve decision for %s has an input not understood: %s", self.deployment, exc
+            )
+            self._current = CachedDecision(
+                False,
+                ["the policy input is not the one this integration reads: failing closed"],
+                [],
+                answer.decision_urn,
+                time.monotonic(),
+                seq,
+            )
+            return self._current
         self._current = CachedDecision(
             allow=answer.allow,
             reasons=list(answer.deny),
@@ -94,8 +112,8 @@ class DecisionCache:
             decision=answer.decision_urn,
             fetched_at=time.monotonic(),
             catalog_seq=seq,
-            model_version=_served(answer.input),
-            feature_versions=_feature_versions(answer.input),
+            model_version=facts.model.urn if facts.model else None,
+            feature_versions=tuple(sorted({f.version or f.urn for f in facts.features})),
         )
         return self._current
 
@@ -129,17 +147,3 @@ class DecisionCache:
             return self.client.ready().applied_seq
         except ProvgraphError:
             return None
-
-
-def _served(policy_input: dict[str, Any]) -> str | None:
-    model = policy_input.get("model")
-    urn = model.get("urn") if isinstance(model, dict) else None
-    return urn if isinstance(urn, str) else None
-
-
-def _feature_versions(policy_input: dict[str, Any]) -> tuple[str, ...]:
-    features = policy_input.get("features")
-    if not isinstance(features, list):
-        return ()
-    found = (f.get("version") or f.get("urn") for f in features if isinstance(f, dict))
-    return tuple(sorted({v for v in found if isinstance(v, str)}))

@@ -20,6 +20,11 @@ test_an_unknown_action_is_denied if {
 }
 
 test_a_clean_question_is_allowed if {
-	feature := {"urn": "f:ok", "classifications": [], "status": "certified", "quality": "passing"}
-	feature_use.decision.allow with input as {"action": "train", "purpose": "fraud", "features": [feature]}
+	feature := {"urn": "f:ok", "feature": "f:ok", "classifications": [], "status": "certified", "quality": "passing"}
+	feature_use.decision.allow with input as {"action": "train", "purpose": "fraud", "principal": "ci", "production": false, "features": [feature]}
+}
+
+test_a_question_that_does_not_say_whether_it_is_production_is_denied if {
+	feature := {"urn": "f:ok", "feature": "f:ok", "classifications": [], "status": "certified", "quality": "passing"}
+	not feature_use.decision.allow with input as {"action": "train", "purpose": "fraud", "principal": "ci", "features": [feature]}
 }

@@ -1,6 +1,7 @@
 # May this model use these features for this purpose, at this step (train, deploy, serve,
 # materialize)? Deny by default: `allow` is true only for a well-formed input with no deny
-# reason. The input document is described in the README ("Policy input and decision").
+# reason. The input document is typed in provgraph/policies/input.py, its JSON Schema beside this
+# file (input.schema.json); the README describes it ("Policy input and decision").
 package provgraph.feature_use
 
 import rego.v1
@@ -23,11 +24,12 @@ decision := {
 # ---- the input must say what is being done, by whom, for what ------------------------------
 
 malformed contains "input.action must be one of train, deploy, serve, materialize" if {
-	not input.action in actions
+	not object.get(input, "action", null) in actions
 }
 
+# object.get, not input.x: a rule over a missing key is undefined, and `not` of it never fires
 malformed contains "input.purpose is required" if {
-	not is_string(input.purpose)
+	not is_string(object.get(input, "purpose", null))
 }
 
 malformed contains "input.purpose is required" if {
@@ -36,6 +38,22 @@ malformed contains "input.purpose is required" if {
 
 malformed contains "input.features must list at least one feature" if {
 	count(object.get(input, "features", [])) == 0
+}
+
+malformed contains "input.production must be true or false (the catalog's answer)" if {
+	not is_boolean(object.get(input, "production", null))
+}
+
+# a feature without the facts the rules read is refused, never waved through
+malformed contains sprintf("input.features[%d].%s is missing or of the wrong type", [i, key]) if {
+	some i, f in object.get(input, "features", [])
+	some key in ["urn", "status", "quality"]
+	not is_string(object.get(f, key, null))
+}
+
+malformed contains sprintf("input.features[%d].classifications is missing or of the wrong type", [i]) if {
+	some i, f in object.get(input, "features", [])
+	not is_array(object.get(f, "classifications", null))
 }
 
 # ---- personal data is never used for advertising --------------------------------------------
@@ -69,10 +87,12 @@ deny contains sprintf("%s is consented for %s only, not for %s", [f.urn, scope, 
 }
 
 # ---- production needs certified features with passing quality checks -----------------------
+# What is in production is the catalog's one rule (provgraph.catalog.model.production): the gate
+# passes its answer as input.production; the bundle never reads environment names itself.
 
 production if input.model.stage == "production"
 
-production if input.environment == "production"
+production if input.production == true
 
 deny contains sprintf("%s is not certified (status %s); production needs certified features", [f.urn, f.status]) if {
 	production

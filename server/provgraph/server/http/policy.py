@@ -14,14 +14,13 @@ from provgraph.policies.bundle import PolicyBundle
 from provgraph.policies.compliance import (
     BacktestChange,
     Baseline,
-    WhatIfEntry,
     backtest,
     recheck,
-    what_if,
 )
 from provgraph.policies.engine import PolicyEngine
 from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
 from provgraph.policies.sandbox import candidate_engine
+from provgraph.policies.what_if import WhatIfAnswer, what_if
 from provgraph.server.http.auth import requires
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
@@ -197,29 +196,40 @@ class WhatIfIn(BaseModel):
     """A candidate bundle to decide with instead of the active one."""
 
 
-class WhatIfOut(BaseModel):
+class WhatIfEntryOut(BaseModel):
     subject: str
     action: str
     purpose: str
     allowed_now: bool
-    would_allow: bool
-    would_deny: list[str]
+    allowed_then: bool
+    new_reasons: list[str]
+    deny_then: list[str]
     newly_denied: bool
 
 
-@router.post("/what-if", response_model=list[WhatIfOut])
+class WhatIfOut(BaseModel):
+    """The one what-if answer (GraphQL `whatIf` answers the same): the subjects the
+    hypothetical would decide differently."""
+
+    tags: list[HypotheticalTag]
+    affected_features: list[str]
+    entries: list[WhatIfEntryOut]
+
+
+@router.post("/what-if", response_model=WhatIfOut)
 async def what_if_compliance(
     request: Request,
     body: WhatIfIn,
     caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
-) -> list[WhatIfOut]:
-    """Which model versions and live deployments would be denied, and why, if these columns
-    were tagged and/or this candidate bundle were active. Look-only: records nothing. A
-    candidate bundle is evaluated as in the backtest (its own process, bounds, 422s)."""
+) -> WhatIfOut:
+    """Which model versions and live deployments would be decided differently, and why, if
+    these columns were tagged and/or this candidate bundle were active. Look-only: records
+    nothing. A candidate bundle is evaluated as in the backtest (its own process, bounds,
+    422s)."""
     gate: FeatureUseGate = request.app.state.gate
 
-    def run() -> list[WhatIfEntry]:
-        def answer(engine: PolicyEngine | None) -> list[WhatIfEntry]:
+    def run() -> WhatIfAnswer:
+        def answer(engine: PolicyEngine | None) -> WhatIfAnswer:
             return what_if(
                 request.app.state.catalog,
                 gate,
@@ -236,16 +246,21 @@ async def what_if_compliance(
         ) as engine:
             return answer(engine)
 
-    entries = await run_in_threadpool(run)
-    return [
-        WhatIfOut(
-            subject=e.subject,
-            action=e.action,
-            purpose=e.purpose,
-            allowed_now=e.allowed_now,
-            would_allow=e.would_allow,
-            would_deny=e.would_deny,
-            newly_denied=e.newly_denied,
-        )
-        for e in entries
-    ]
+    found = await run_in_threadpool(run)
+    return WhatIfOut(
+        tags=[HypotheticalTag(urn=urn, tag=tag) for urn, tag in found.tags],
+        affected_features=found.affected_features,
+        entries=[
+            WhatIfEntryOut(
+                subject=e.subject,
+                action=e.action,
+                purpose=e.purpose,
+                allowed_now=e.allowed_now,
+                allowed_then=e.allowed_then,
+                new_reasons=e.new_reasons,
+                deny_then=e.deny_then,
+                newly_denied=e.newly_denied,
+            )
+            for e in found.entries
+        ],
+    )
