@@ -236,7 +236,7 @@ export function FeaturePage() {
         )}
       </section>
 
-      <LineageView focus={urn} rootsAt={rootsAt} />
+      <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={4} />
     </article>
   );
 }

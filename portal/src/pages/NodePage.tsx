@@ -333,7 +333,7 @@ export function NodePage() {
           <Decisions urn={urn} />
         </section>
       )}
-      {!["policy-decision", "owner", "classification"].includes(kind) && <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={kind === "deployment" || kind === "model-version" ? 8 : 4} />}
+      {!["policy-decision", "owner", "classification"].includes(kind) && <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={4} />}
     </article>
   );
 }
