@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from provgraph.catalog.service.demo import model_version_urn
+from tests.catalog.openlineage.support import gql
 from tests.portal.browser import (
     LAPTOP,
     PHONE,
@@ -68,8 +69,10 @@ def path_of(urn: str) -> str:
     return f"/{urn.split(':')[2]}/{quote(urn, safe='')}"
 
 
-def wait_graph(page: Page) -> dict[str, str]:
-    graph = page.locator("[data-testid=lineage-graph][data-ready=true]")
+def wait_graph(page: Page, as_of: str = "") -> dict[str, str]:
+    """The drawn graph's facts; with `as_of`, once the graph read at that moment is drawn."""
+    at = f"[data-as-of^='{as_of}']" if as_of else ""
+    graph = page.locator(f"[data-testid=lineage-graph][data-ready=true]{at}")
     graph.wait_for(timeout=30_000)
     return {
         key: graph.get_attribute(f"data-{key}") or ""
@@ -207,7 +210,7 @@ def test_lineage_redraws_as_of_the_slider_and_deep_links_survive_a_reload(
         page.keyboard.press("ArrowRight")
     expect(page.locator("[data-testid=asof-label]")).to_have_text("2026-02-01")
     page.wait_for_url("**asOf=2026-02-01**")
-    february = wait_graph(page)
+    february = wait_graph(page, "2026-02-01")
     assert february["as-of"].startswith("2026-02-01")
     v1 = {n for n in graph_nodes(page) if n.startswith("urn:provgraph:model-version:")}
     assert v1 and v2 and v1.isdisjoint(v2), "February's deployment served another version"
@@ -488,3 +491,80 @@ def test_sign_in_a_refused_token_and_graphiql_sending_the_token(
         page.goto(f"{server.url}/")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         assert axe_violations(page) == []
+
+
+TRIPS = "urn:provgraph:dataset:postgres%3A//rides-db%3A5432:public.trips"
+COLUMN = "urn:provgraph:column:postgres%3A//rides-db%3A5432:public.trips#pickup_lat"
+IMPACT = """query($urn: ID!) { impact(urn: $urn) { ... on Impact {
+  deployments { urn } modelVersions { urn } } } }"""
+TRACES = """query($urn: ID!) { classifications(urn: $urn) {
+  ... on Classifications { classifications { tag source } } } }"""
+
+
+def shown_links(page: Page, test_id: str) -> set[str]:
+    links = page.locator(f"[data-testid={test_id}] a")
+    return {links.nth(i).get_attribute("data-urn") or "" for i in range(links.count())}
+
+
+@pytest.mark.parametrize("urn", [TRIPS, COLUMN], ids=["dataset", "column"])
+def test_dataset_and_column_pages_list_what_depends_on_them_as_the_api_answers(
+    server: RunningServer, page: Page, urn: str
+) -> None:
+    impact = gql(server, IMPACT, urn=urn)["impact"]
+    assert PROD in {d["urn"] for d in impact["deployments"]}, impact
+    page.goto(f"{server.url}{path_of(urn)}")
+    expect(page.get_by_test_id("impact")).to_be_visible()
+    expect(page.get_by_test_id("deployments")).to_contain_text("production/fraud-detector")
+    assert shown_links(page, "deployments") == {d["urn"] for d in impact["deployments"]}
+    assert shown_links(page, "impact-model-versions") == {m["urn"] for m in impact["modelVersions"]}
+
+
+def test_one_chip_per_tag_with_every_source_inside_it(server: RunningServer, page: Page) -> None:
+    enriched = "urn:provgraph:dataset:s3%3A//rides-lake:curated.trips_enriched"
+    traces = gql(server, TRACES, urn=enriched)["classifications"]["classifications"]
+    sources: dict[str, set[str]] = {}
+    for t in traces:
+        sources.setdefault(t["tag"], set()).add(t["source"])
+    assert any(len(s) > 1 for s in sources.values()), "the demo should have a tag of many sources"
+    page.goto(f"{server.url}{path_of(enriched)}")
+    shown = page.locator("[data-testid=classifications] > li")
+    expect(shown).to_have_count(len(sources))
+    for tag, from_ in sources.items():
+        chip = page.locator(f"[data-testid=classifications] > li[data-tag='{tag}']")
+        expect(chip).to_have_count(1)
+        expect(chip).to_have_attribute("data-sources", str(len(from_)))
+        expect(chip.locator(".chip")).to_have_count(1)
+
+
+def test_the_graph_has_a_legend_and_the_as_of_moment_can_be_typed(
+    server: RunningServer, page: Page
+) -> None:
+    page.goto(f"{server.url}{path_of(PROD)}")
+    drawn = wait_graph(page)
+    # a deployment's graph starts at 4 hops: what it serves, back to the features' columns
+    assert int(drawn["node-count"]) < 30, drawn
+    legend = page.get_by_test_id("lineage-legend").locator("li")
+    kinds = {legend.nth(i).get_attribute("data-kind") for i in range(legend.count())}
+    assert kinds == {urn.split(":")[2] for urn in graph_nodes(page)}
+    ticks = page.locator("[data-testid=asof-ticks] option")
+    assert ticks.count() > 0, "the slider has ticks where the graph changed"
+    back = page.get_by_role("button", name="Back to now")
+    expect(back).to_be_disabled()
+
+    def slider_at() -> tuple[float, float]:
+        box, heading = (
+            page.get_by_test_id("asof").bounding_box(),
+            page.locator("#lineage-title").bounding_box(),
+        )
+        assert box and heading
+        return box["x"] - heading["x"], box["y"] - heading["y"]
+
+    slider = slider_at()
+    page.get_by_test_id("asof-date").fill("2026-02-01")
+    page.wait_for_url("**asOf=2026-02-01**")
+    wait_graph(page, "2026-02-01")
+    expect(page.locator("[data-testid=asof-label]")).to_have_text("2026-02-01")
+    expect(back).to_be_enabled()
+    assert slider_at() == slider, "the slider moved under the pointer"
+    back.click()
+    expect(page.locator("[data-testid=asof-label]")).to_have_text("now")

@@ -29,5 +29,5 @@ export function ClassificationChip({ trace }: { trace: Trace }) {
 }
 
 export function NodeLink({ urn, label }: { urn: string; label?: string }) {
-  return <Link to={pagePath(urn)}>{label ?? urnLabel(urn)}</Link>;
+  return <Link to={pagePath(urn)} data-urn={urn}>{label ?? urnLabel(urn)}</Link>;
 }

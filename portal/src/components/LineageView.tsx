@@ -159,12 +159,16 @@ export function LineageView(props: {
   const asOf = params.get("asOf");
   const depth = Number(params.get("depth") ?? defaultDepth) || defaultDepth;
   const [base, setBase] = useState<Graph | null>(null);
+  // the moment the drawn graph was read at: the URL's as-of changes before its graph arrives
+  const [drawnAt, setDrawnAt] = useState<string | null>(asOf);
   const [expansions, setExpansions] = useState<Map<string, Graph>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [earliest, setEarliest] = useState<number | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [slider, setSlider] = useState<number | null>(null);
+  // the slider's ticks: the first day each edge of the graph as it is now held (moments the API answered)
+  const [ticks, setTicks] = useState<number[]>([]);
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const navigate = useNavigate();
@@ -193,8 +197,15 @@ export function LineageView(props: {
         );
         if (cancelled) return;
         setBase(graph);
+        setDrawnAt(asOf);
         setExpansions(new Map(again));
         setError(null);
+        if (asOf === null)
+          setTicks(
+            [...new Set(graph.edges.map((e) => Math.ceil(Date.parse(e.validFrom) / DAY) * DAY))]
+              .filter((t) => !Number.isNaN(t) && t < now)
+              .sort((a, b) => a - b),
+          );
         if (earliest === null && asOf === null) {
           const times = graph.edges.map((e) => Date.parse(e.validFrom)).filter((t) => !Number.isNaN(t));
           setEarliest(times.length ? Math.floor(Math.min(...times) / DAY) * DAY : now - 365 * DAY);
@@ -261,14 +272,14 @@ export function LineageView(props: {
         el.dataset.drawMs = (performance.now() - started).toFixed(1);
         el.dataset.nodeCount = String(graph.nodes.length);
         el.dataset.edgeCount = String(instance.edges().length);
-        el.dataset.asOf = asOf ?? "now";
+        el.dataset.asOf = drawnAt ?? "now";
         el.dataset.ready = "true";
       });
     });
     el.dataset.ready = "false";
     const layoutStarted = performance.now();
     layout.run();
-  }, [graph, focus, expanded, asOf]);
+  }, [graph, focus, expanded, drawnAt]);
 
   useEffect(() => () => cy.current?.destroy(), []);
 
@@ -302,16 +313,30 @@ export function LineageView(props: {
               min={earliest ?? now - 365 * DAY}
               max={now}
               step={DAY}
+              list="asof-ticks"
               value={sliderValue}
               onChange={(e) => setSlider(Number(e.target.value))}
               aria-valuetext={asOfText}
             />
+            <datalist id="asof-ticks" data-testid="asof-ticks">
+              {ticks.map((t) => <option key={t} value={t} label={new Date(t).toISOString().slice(0, 10)} />)}
+            </datalist>
           </label>
-          {asOf && (
-            <button type="button" onClick={() => setParam("asOf", null)}>
-              Back to now
-            </button>
-          )}
+          <label className="asof-date">
+            <span className="visually-hidden">As of date (UTC)</span>
+            <input
+              type="date"
+              data-testid="asof-date"
+              min={earliest === null ? undefined : new Date(earliest).toISOString().slice(0, 10)}
+              max={new Date(now).toISOString().slice(0, 10)}
+              value={asOf ? asOf.slice(0, 10) : ""}
+              onChange={(e) => setParam("asOf", e.target.value ? `${e.target.value}T00:00:00Z` : null)}
+            />
+          </label>
+          {/* always there (disabled at now), so the slider does not move under the pointer */}
+          <button type="button" disabled={!asOf} onClick={() => setParam("asOf", null)}>
+            Back to now
+          </button>
           <label>
             Hops{" "}
             <select value={depth} onChange={(e) => setParam("depth", e.target.value === String(defaultDepth) ? null : e.target.value)}>
@@ -342,6 +367,16 @@ export function LineageView(props: {
           </p>
         )}
       </div>
+      {graph && (
+        <ul className="kind-legend" data-testid="lineage-legend" aria-label="Colours of the node kinds">
+          {[...new Set(graph.nodes.map((n) => n.kind))].map((kind) => (
+            <li key={kind} data-kind={kind}>
+              <span className="swatch" aria-hidden="true" style={{ background: COLORS[kind] ?? "#57606a" }} />{" "}
+              {KIND_LABEL[kind] ?? kind} ({graph.nodes.filter((n) => n.kind === kind).length})
+            </li>
+          ))}
+        </ul>
+      )}
       <p className="legend">
         Data flows left to right. Click a node to select it; expand it to see its neighbours. Shift-drag to
         zoom a box.

@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from "react";
 import { useParams } from "react-router-dom";
 import { KindBadge, NodeLink, QualityBadge, StatusBadge, type Trace } from "../components/Badges";
+import { IMPACT_FIELDS, ImpactList, type ImpactAnswer } from "../components/Impact";
 import { LineageView, type Root } from "../components/LineageView";
 import { usePurposes } from "../components/PurposeSelect";
 import { ErrorState, Loading } from "../components/States";
@@ -22,13 +23,7 @@ const FEATURE = `query Feature($urn: ID!) {
     }
   }
   classifications(urn: $urn) { __typename ... on Classifications { classifications { tag source inherited path } } }
-  impact(urn: $urn) {
-    __typename
-    ... on Impact {
-      modelVersions { urn node { ... on ModelVersion { version label stage purpose } } }
-      deployments { urn node { ... on Deployment { name environment status purpose inProduction } } }
-    }
-  }
+  ${IMPACT_FIELDS}
 }`;
 
 type Quality = { urn: string; createdAt: string; success: boolean; rowCount: number | null };
@@ -44,11 +39,7 @@ type FeatureNode = {
 type Answer = {
   node: FeatureNode | null;
   classifications: { __typename: string; classifications?: Trace[] };
-  impact: {
-    __typename: string;
-    modelVersions?: { urn: string; node: { version: string; label: string | null; stage: string | null; purpose: string | null } | null }[];
-    deployments?: { urn: string; node: { name: string; environment: string; status: string; purpose: string | null; inProduction: boolean } | null }[];
-  };
+  impact: ImpactAnswer;
 };
 
 const isPii = (tag: string) => tag === "pii" || tag.startsWith("pii.");
@@ -191,27 +182,7 @@ export function FeaturePage() {
 
       <section aria-labelledby="used-title">
         <h2 id="used-title">Where it is used</h2>
-        <h3>Live deployments</h3>
-        {deployments.length === 0 ? <p className="muted">None.</p> : (
-          <ul data-testid="deployments">
-            {deployments.map((d) => (
-              <li key={d.urn}>
-                <NodeLink urn={d.urn} /> — {d.node?.environment}, {d.node?.status}, purpose {d.node?.purpose ?? "unset"}
-              </li>
-            ))}
-          </ul>
-        )}
-        <h3>Model versions</h3>
-        {(data.impact.modelVersions ?? []).length === 0 ? <p className="muted">None.</p> : (
-          <ul>
-            {(data.impact.modelVersions ?? []).map((m) => (
-              <li key={m.urn}>
-                <NodeLink urn={m.urn} label={`${urnLabel(m.urn)}${m.node?.label ? ` (${m.node.label})` : ""}`} /> — stage{" "}
-                {m.node?.stage ?? "unknown"}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ImpactList impact={data.impact} withFeatures={false} />
         <h3>Training sets</h3>
         <ul>
           {[...new Map(feature.versions.flatMap((v) => v.trainingSets).map((t) => [t.urn, t])).values()].map((t) => (
@@ -266,7 +237,7 @@ export function FeaturePage() {
         )}
       </section>
 
-      <LineageView focus={urn} rootsAt={rootsAt} />
+      <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={4} />
     </article>
   );
 }

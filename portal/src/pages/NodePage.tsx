@@ -3,6 +3,7 @@
 import { useCallback, type ReactNode } from "react";
 import { useParams } from "react-router-dom";
 import { KindBadge, NodeLink, QualityBadge, type Trace } from "../components/Badges";
+import { ImpactSection } from "../components/Impact";
 import { LineageView, type Root } from "../components/LineageView";
 import { ErrorState, Loading } from "../components/States";
 import { TraceList } from "../components/Traces";
@@ -55,6 +56,8 @@ type Any = any;
 type Ref = { urn: string };
 
 const CLASSIFIED = new Set(["dataset", "dataset-version", "column", "feature-version", "training-set", "model", "model-version", "deployment"]);
+// The kinds upstream of features and models: what depends on them is the impact answer.
+const WITH_IMPACT = new Set(["dataset", "dataset-version", "column"]);
 const WITH_DECISIONS = new Set(["model-version", "deployment", "run"]);
 
 function Links({ items, empty = "none" }: { items: Ref[] | null | undefined; empty?: string }) {
@@ -323,13 +326,14 @@ export function NodePage() {
           <TraceList traces={traces} />
         </section>
       )}
+      {WITH_IMPACT.has(kind) && <ImpactSection urn={urn} />}
       {WITH_DECISIONS.has(kind) && (
         <section aria-labelledby="decisions-title">
           <h2 id="decisions-title">Policy decisions</h2>
           <Decisions urn={urn} />
         </section>
       )}
-      {!["policy-decision", "owner", "classification"].includes(kind) && <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={kind === "deployment" || kind === "model-version" ? 8 : 4} />}
+      {!["policy-decision", "owner", "classification"].includes(kind) && <LineageView focus={urn} rootsAt={rootsAt} defaultDepth={4} />}
     </article>
   );
 }
