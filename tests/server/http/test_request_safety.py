@@ -186,6 +186,24 @@ def test_nesting_depth_is_bounded_with_400(anonymous: tuple[RunningServer, Path]
     assert fine.json() == {"data": {"__typename": "Query"}}
 
 
+def test_escaped_quotes_cannot_freeze_the_depth_check(
+    anonymous: tuple[RunningServer, Path],
+) -> None:
+    """Issue 16.1: the depth check was a regular expression that backtracked quadratically on
+    runs of `\\"` in an unterminated string (32 KB froze the server for 12 s; this 2 MiB body
+    would have taken hours); it is one linear pass, off the event loop for large bodies."""
+    server, _ = anonymous
+    body = b'{"query": "' + b'\\"' * (1024 * 1024)
+    answer = httpx.post(
+        f"{server.url}/graphql",
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
+    assert answer.status_code == 400, answer.text
+    assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+
+
 # --- Host, X-Forwarded-For, slow clients, the token file ---------------------------------------
 
 

@@ -19,7 +19,6 @@ import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,18 +40,37 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 """Answered whatever the Host: probes call by address."""
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = [1 if chr(b) in "[{" else -1 for b in range(256)]
-_INLINE_SCAN_BYTES = 64 * 1024
+_SPECIAL = re.compile(rb'["\\\[\]{}]')
+"""One byte of a class: matching cannot backtrack, so finding them all is linear."""
+_INLINE_SCAN_BYTES = 16 * 1024
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+_OPENERS, _CLOSERS = frozenset(b"[{"), frozenset(b"]}")
 
 
 def json_depth(body: bytes) -> int:
-    """How deeply a JSON text nests (linear; strings skipped; no recursion, no parsing)."""
-    if body.count(b"[") + body.count(b"{") == 0:
-        return 0
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+    """How deeply a JSON text nests: one pass over its quotes, backslashes and brackets
+    (strings and their escapes skipped; no parsing, no recursion, no backtracking)."""
+    depth = deepest = 0
+    in_string = False
+    escaped_until = -1
+    for found in _SPECIAL.finditer(body):
+        at = found.start()
+        if at < escaped_until:
+            continue  # the character a backslash escapes
+        byte = body[at]
+        if in_string:
+            if byte == _BACKSLASH:
+                escaped_until = at + 2
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in _CLOSERS:
+            depth -= 1
+    return deepest
 
 
 def _host_name(value: str) -> str:
