@@ -87,6 +87,12 @@ def parse_plan(text: str) -> PlanNode:
         nodes = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanFormatError(f"plan is not JSON: {exc}") from exc
+    return plan_from_nodes(nodes)
+
+
+def plan_from_nodes(nodes: Any, *, index_leaves: bool = True) -> PlanNode:
+    """A plan from its pre-order node list (a whole plan, or a subquery's `plan` field, whose
+    leaves are not among the outer plan's `collectLeaves()`: `index_leaves=False`)."""
     if not isinstance(nodes, list) or not nodes:
         raise PlanFormatError("plan JSON is not a non-empty list of nodes")
     position = 0
@@ -104,7 +110,7 @@ def parse_plan(text: str) -> PlanNode:
         if not isinstance(count, int) or count < 0:
             raise PlanFormatError(f"plan node {position - 1} has no num-children")
         node = PlanNode(simple_name(raw["class"]), raw)
-        if count == 0:
+        if count == 0 and index_leaves:
             node.leaf_index = leaves
             leaves += 1
         node.children = [build() for _ in range(count)]
