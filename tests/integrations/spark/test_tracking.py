@@ -131,6 +131,25 @@ def test_table_writes_save_as_table_insert_into_ctas_and_sql_insert(
     assert [r["state"] for r in runs["job"]["runs"]] == ["COMPLETE"], runs
 
 
+def test_hive_format_writes_are_recorded(
+    spark: Any, lake: dict[str, str], server: RunningServer, tracked: Tracker
+) -> None:
+    users = lake["users"]
+    spark.sql(
+        f"CREATE TABLE hive_people USING hive AS SELECT id, email FROM parquet.`{users}`"  # noqa: S608
+    )
+    spark.sql("CREATE TABLE hive_emails (email string) STORED AS TEXTFILE")
+    spark.sql("INSERT INTO hive_emails SELECT upper(email) FROM hive_people WHERE id > 1")
+    assert pg_spark.flush(60)
+
+    people = version(server, "spark_catalog", "default.hive_people")
+    assert {c["name"] for c in people["columns"]} == {"id", "email"}
+    assert [u.rsplit("#", 1)[1] for u in upstream(people)["email"]] == ["email"]
+    assert upstream(people)["email"][0].startswith(users)
+    emails = version(server, "spark_catalog", "default.hive_emails")
+    assert upstream(emails)["email"][0].startswith("default.hive_people@")
+
+
 def test_a_failed_action_is_a_fail_event_with_the_error_but_no_value(
     spark: Any, lake: dict[str, str], server: RunningServer, tracked: Tracker, tmp_path: Path
 ) -> None:

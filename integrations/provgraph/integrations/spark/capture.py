@@ -31,6 +31,9 @@ class Write:
     mode: str | None = None
     leaf_formats: dict[DatasetId, str] = field(default_factory=dict)
     subquery_leaves: dict[int, DatasetId] = field(default_factory=dict)
+    output_names: list[str] | None = None
+    """The target's column names, by position, where the command writes the query's columns
+    under other names (a Hive INSERT: `SELECT upper(email)` into column `email`)."""
     """Datasets read by the leaves of subqueries (which are not among the plan's leaves), by
     the exprId of the leaf's first output attribute."""
 
@@ -85,6 +88,7 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
     command = _simple(root)
     query: JavaObject
     file_format: str | None
+    output_names: list[str] | None = None
     if command == "InsertIntoHadoopFsRelationCommand":
         table = root.catalogTable()
         if table.isDefined():
@@ -101,6 +105,18 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
         query = root.query()
         file_format = str(root.table().provider().getOrElse(None) or "") or None
         mode = str(root.mode().toString())
+    elif command == "CreateHiveTableAsSelectCommand":
+        target = _table(root.tableDesc().identifier())
+        query = root.query()
+        file_format = "hive"
+        mode = str(root.mode().toString())
+    elif command == "InsertIntoHiveTable":
+        target = _table(root.table().identifier())
+        query = root.query()
+        file_format = "hive"
+        mode = "Overwrite" if root.overwrite() else "Append"
+        names = root.outputColumnNames()
+        output_names = [str(names.apply(i)) for i in range(names.size())]
     elif command in ("AppendData", "OverwriteByExpression", "OverwritePartitionsDynamic"):
         leaf, file_format = leaf_dataset(root.table())
         if leaf is None:
@@ -109,6 +125,10 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
     else:
         return None
     plan_json, datasets, formats, schema, subquery_leaves = query_parts(query)
+    if output_names is not None and len(output_names) == len(schema):
+        schema = [(name, kind) for name, (_, kind) in zip(output_names, schema, strict=True)]
+    else:
+        output_names = None
     return Write(
         action=function,
         command=command,
@@ -120,6 +140,7 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
         mode=mode,
         leaf_formats=formats,
         subquery_leaves=subquery_leaves,
+        output_names=output_names,
     )
 
 

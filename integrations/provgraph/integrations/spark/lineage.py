@@ -23,6 +23,7 @@ from provgraph.integrations.spark.plan import (
     Expr,
     PlanNode,
     attributes,
+    leaf_output,
     parse_expr,
     plan_from_nodes,
 )
@@ -210,7 +211,7 @@ class _Walk:
         raise StopLineage(cls)
 
     def _leaf(self, node: PlanNode) -> list[Attr]:
-        output = attributes(node)
+        output = leaf_output(node)
         if node.cls == "CTERelationRef":
             ident = node.fields.get("cteId")
             definition = self.cte_outputs.get(ident) if isinstance(ident, int) else None
@@ -474,5 +475,5 @@ def _inputs_only(query: PlanNode, resolve: LeafResolver) -> dict[DatasetId, list
         if not node.children:
             dataset = resolve(node) if node.cls not in IN_MEMORY_LEAVES else None
             if dataset is not None:
-                found.setdefault(dataset, []).extend(attributes(node))
+                found.setdefault(dataset, []).extend(leaf_output(node))
     return found

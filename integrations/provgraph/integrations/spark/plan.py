@@ -166,6 +166,13 @@ def attributes(node: PlanNode, name: str = "output") -> list[Attr]:
     return found
 
 
+def leaf_output(node: PlanNode) -> list[Attr]:
+    """A leaf's output attributes (a Hive table's are its data then partition columns)."""
+    if node.cls == "HiveTableRelation":
+        return attributes(node, "dataCols") + attributes(node, "partitionCols")
+    return attributes(node)
+
+
 def data_type(value: Any) -> str:
     if isinstance(value, str):
         return value

@@ -21,7 +21,7 @@ from provgraph.integrations.run_events import error_summary
 from provgraph.integrations.spark.capture import Write, capture_write
 from provgraph.integrations.spark.events import JobContext, Outcome, run_events
 from provgraph.integrations.spark.lineage import DatasetId, PlanLineage, plan_lineage
-from provgraph.integrations.spark.plan import PlanFormatError, PlanNode, attributes, parse_plan
+from provgraph.integrations.spark.plan import PlanFormatError, PlanNode, leaf_output, parse_plan
 
 log = logging.getLogger("provgraph.integrations.spark")
 
@@ -38,16 +38,21 @@ def lineage_of(write: Write) -> PlanLineage:
     def resolve(node: PlanNode) -> DatasetId | None:
         index = node.leaf_index
         if index is None:
-            output = attributes(node)
+            output = leaf_output(node)
             return write.subquery_leaves.get(output[0].expr_id) if output else None
         return leaves[index] if index < len(leaves) else None
 
     try:
-        return plan_lineage(parse_plan(write.plan_json), resolve)
+        found = plan_lineage(parse_plan(write.plan_json), resolve)
     except PlanFormatError as exc:
         stopped = PlanLineage(stopped_at=f"unreadable plan ({exc})")
         stopped.inputs = {d: [] for d in leaves if d is not None}
         return stopped
+    names = write.output_names
+    if names is not None and found.stopped_at is None and len(names) == len(found.fields):
+        found.fields = dict(zip(names, found.fields.values(), strict=True))
+        found.output_types = dict(zip(names, found.output_types.values(), strict=True))
+    return found
 
 
 def _code() -> tuple[str | None, str | None]:
