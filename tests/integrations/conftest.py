@@ -29,6 +29,14 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         .config("spark.sql.warehouse.dir", str(warehouse))
         .config("spark.driver.memory", "512m")
         .config("spark.sql.adaptive.enabled", "false")
+        # Hive-format tables (USING hive, STORED AS): pyspark ships the Hive and Derby jars;
+        # the metastore is an embedded Derby database in the test's own directory
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={warehouse / 'metastore_db'};create=true",
+        )
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+        .enableHiveSupport()
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -64,6 +65,21 @@ def source_code_facet(integration: str, code: CodeVersion | None) -> dict[str, A
         "version": code.commit + ("-dirty" if code.dirty else ""),
     }
     return {"sourceCodeLocation": facet(integration, location)}
+
+
+_ERROR_TYPE = re.compile(r"[A-Za-z_$][\w$.]{0,199}")
+_ERROR_CONDITION = re.compile(r"[A-Z][A-Z0-9_.]{0,99}")
+
+
+def error_summary(error_type: str, condition: str | None = None) -> str:
+    """What an integration says of an error raised inside the user's data processing: its type
+    and the framework's error condition (Spark's `CAST_INVALID_INPUT`), never its message, which
+    can quote the data (`The value 'a@x.org' ... cannot be cast`). Like validation results, a
+    whitelist: anything that is not a plain type or condition name is dropped too."""
+    kind = error_type if _ERROR_TYPE.fullmatch(error_type) else "error"
+    if condition and _ERROR_CONDITION.fullmatch(condition):
+        kind += f" [{condition}]"
+    return f"{kind} (message withheld: error messages can carry data values)"
 
 
 def error_facet(integration: str, message: str) -> dict[str, Any]:

@@ -221,3 +221,95 @@ def test_an_unknown_plan_node_stops_column_lineage_but_keeps_the_inputs(
     assert result.stopped_at == "MapInPandas"
     assert result.fields == {}
     assert list(result.inputs) == [_ds(users)]
+
+
+def sql_over(spark: Any, query: str, **views: str) -> DataFrame:
+    """`query` over parquet datasets registered as views (name=path)."""
+    for name, path in views.items():
+        spark.read.parquet(path).createOrReplaceTempView(name)
+    result: DataFrame = spark.sql(query)
+    return result
+
+
+def test_ranking_functions_only_order(spark: Any, lake: dict[str, str]) -> None:
+    orders = lake["orders"]
+    df = sql_over(
+        spark,
+        "SELECT order_id, rank() OVER (PARTITION BY user_id ORDER BY amount) AS r, "
+        "dense_rank() OVER (ORDER BY amount) AS d, percent_rank() OVER (ORDER BY amount) AS p "
+        "FROM orders_ranked",
+        orders_ranked=orders,
+    )
+    result = lineage(df)
+    got = direct(result)
+    assert got["r"] == got["d"] == got["p"] == {}
+    assert result.indirect[col(orders, "amount")] == {"WINDOW"}
+    assert result.indirect[col(orders, "user_id")] == {"WINDOW"}
+
+
+def test_nullif_takes_only_its_first_argument(spark: Any, lake: dict[str, str]) -> None:
+    users = lake["users"]
+    df = spark.read.parquet(users).select(F.expr("nullif(email, country)").alias("e"))
+    result = lineage(df)
+    assert direct(result) == {"e": {col(users, "email"): Direct(Kind.TRANSFORMATION)}}
+    assert result.indirect == {col(users, "country"): {"CONDITIONAL"}}
+
+
+def test_an_aggregate_filter_clause_only_filters(spark: Any, lake: dict[str, str]) -> None:
+    orders = lake["orders"]
+    df = sql_over(
+        spark,
+        "SELECT sum(amount) FILTER (WHERE user_id > 1) AS s FROM orders_filtered",
+        orders_filtered=orders,
+    )
+    result = lineage(df)
+    assert direct(result) == {"s": {col(orders, "amount"): Direct(Kind.AGGREGATION)}}
+    assert result.indirect == {col(orders, "user_id"): {"FILTER"}}
+
+
+def test_in_and_exists_subqueries_filter(spark: Any, lake: dict[str, str]) -> None:
+    users, orders = lake["users"], lake["orders"]
+    df = sql_over(
+        spark,
+        "SELECT email FROM users_sub u WHERE id IN (SELECT user_id FROM orders_sub) "
+        "AND EXISTS (SELECT 1 FROM orders_sub o WHERE o.user_id = u.id AND o.amount > 5)",
+        users_sub=users,
+        orders_sub=orders,
+    )
+    result = lineage(df)
+    assert direct(result) == {"email": {col(users, "email"): Direct(Kind.IDENTITY)}}
+    assert result.indirect[col(users, "id")] == {"FILTER"}
+    assert result.indirect[col(orders, "user_id")] == {"FILTER"}
+    assert result.indirect[col(orders, "amount")] == {"FILTER"}
+    assert _ds(orders) in result.inputs
+
+
+def test_a_scalar_subquery_is_a_source_of_its_value(spark: Any, lake: dict[str, str]) -> None:
+    users, orders = lake["users"], lake["orders"]
+    df = sql_over(
+        spark,
+        "SELECT id, (SELECT max(amount) FROM orders_scalar o WHERE o.user_id = u.id) AS top "
+        "FROM users_scalar u",
+        users_scalar=users,
+        orders_scalar=orders,
+    )
+    result = lineage(df)
+    assert direct(result) == {
+        "id": {col(users, "id"): Direct(Kind.IDENTITY)},
+        "top": {col(orders, "amount"): Direct(Kind.AGGREGATION)},
+    }
+    assert result.indirect[col(orders, "user_id")] == {"FILTER"}
+    assert result.indirect[col(users, "id")] == {"FILTER"}
+
+
+def test_a_struct_field_takes_only_that_fields_sources(spark: Any, lake: dict[str, str]) -> None:
+    users = lake["users"]
+    df = (
+        spark.read.parquet(users)
+        .select(F.struct(F.col("email").alias("e"), (F.col("age") + 1).alias("a")).alias("s"))
+        .select(F.col("s.e").alias("contact"), F.col("s.a").alias("next_age"), "s")
+    )
+    got = direct(lineage(df))
+    assert got["contact"] == {col(users, "email"): Direct(Kind.IDENTITY)}
+    assert got["next_age"] == {col(users, "age"): Direct(Kind.TRANSFORMATION)}
+    assert set(got["s"]) == {col(users, "email"), col(users, "age")}

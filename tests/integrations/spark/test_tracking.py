@@ -131,7 +131,26 @@ def test_table_writes_save_as_table_insert_into_ctas_and_sql_insert(
     assert [r["state"] for r in runs["job"]["runs"]] == ["COMPLETE"], runs
 
 
-def test_a_failed_action_is_a_fail_event_with_the_error(
+def test_hive_format_writes_are_recorded(
+    spark: Any, lake: dict[str, str], server: RunningServer, tracked: Tracker
+) -> None:
+    users = lake["users"]
+    spark.sql(
+        f"CREATE TABLE hive_people USING hive AS SELECT id, email FROM parquet.`{users}`"  # noqa: S608
+    )
+    spark.sql("CREATE TABLE hive_emails (email string) STORED AS TEXTFILE")
+    spark.sql("INSERT INTO hive_emails SELECT upper(email) FROM hive_people WHERE id > 1")
+    assert pg_spark.flush(60)
+
+    people = version(server, "spark_catalog", "default.hive_people")
+    assert {c["name"] for c in people["columns"]} == {"id", "email"}
+    assert [u.rsplit("#", 1)[1] for u in upstream(people)["email"]] == ["email"]
+    assert upstream(people)["email"][0].startswith(users)
+    emails = version(server, "spark_catalog", "default.hive_emails")
+    assert upstream(emails)["email"][0].startswith("default.hive_people@")
+
+
+def test_a_failed_action_is_a_fail_event_with_the_error_but_no_value(
     spark: Any, lake: dict[str, str], server: RunningServer, tracked: Tracker, tmp_path: Path
 ) -> None:
     out = str(tmp_path / "broken")
@@ -145,7 +164,31 @@ def test_a_failed_action_is_a_fail_event_with_the_error(
         '{ job(namespace: "spark://provgraph-tests", name: "provgraph-tests.write.broken") { runs { state errorMessage } } }',
     )["job"]
     assert job["runs"][0]["state"] == "FAIL"
-    assert "boom" in job["runs"][0]["errorMessage"]
+    message = job["runs"][0]["errorMessage"]
+    assert "boom" not in message
+    assert "message withheld" in message
+
+
+def test_a_failing_cast_does_not_leak_the_value_it_could_not_cast(
+    spark: Any, server: RunningServer, tracked: Tracker, tmp_path: Path
+) -> None:
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    try:
+        with pytest.raises(Exception, match=r"a@x\.org"):
+            spark.createDataFrame([("a@x.org",)], "email string").select(
+                F.col("email").cast("int").alias("n")
+            ).write.parquet(str(tmp_path / "casted"))
+    finally:
+        spark.conf.unset("spark.sql.ansi.enabled")
+    assert pg_spark.flush(60)
+    job = graphql(
+        server,
+        '{ job(namespace: "spark://provgraph-tests", name: "provgraph-tests.write.casted") { runs { state errorMessage } } }',
+    )["job"]
+    message = job["runs"][0]["errorMessage"]
+    assert job["runs"][0]["state"] == "FAIL"
+    assert "a@x.org" not in message
+    assert "CAST_INVALID_INPUT" in message, message
 
 
 def test_an_unknown_plan_node_gives_dataset_level_lineage_and_says_why(

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from provgraph.catalog.model.events import Digest, Name, Scalar, Tag, Text
+from provgraph.catalog.model.events import ColumnRef, Digest, Name, Scalar, Tag, Text
 
 SCHEMA_VERSION = "1-0-0"
 
@@ -32,6 +32,9 @@ class ProvgraphFeature(BaseModel):
     dtype: Name = "unknown"
     transformation: Text | None = None
     declassifying: bool = False
+    sources: list[ColumnRef] | None = Field(default=None, min_length=1, max_length=1000)
+    """The columns the feature was computed from (as its definition named them); without
+    them the feature is taken as computed from `column` of the output dataset."""
 
 
 class ProvgraphFeaturesDatasetFacet(_Facet):

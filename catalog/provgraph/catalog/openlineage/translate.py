@@ -255,7 +255,9 @@ def _features(
             entity=facet.entity,
             transformation=feature.transformation
             or f"column {feature.column} of {namespace}/{name}",
-            sources=[ColumnRef(namespace=namespace, name=name, field=feature.column)],
+            # one materialization, one version: the definition's own sources when it names them
+            sources=feature.sources
+            or [ColumnRef(namespace=namespace, name=name, field=feature.column)],
             declassifying=feature.declassifying,
             run_id=run_id,
             run_job=JobRef(namespace=event.job.namespace, name=event.job.name),

@@ -30,6 +30,12 @@ class Write:
     file_format: str | None = None
     mode: str | None = None
     leaf_formats: dict[DatasetId, str] = field(default_factory=dict)
+    subquery_leaves: dict[int, DatasetId] = field(default_factory=dict)
+    output_names: list[str] | None = None
+    """The target's column names, by position, where the command writes the query's columns
+    under other names (a Hive INSERT: `SELECT upper(email)` into column `email`)."""
+    """Datasets read by the leaves of subqueries (which are not among the plan's leaves), by
+    the exprId of the leaf's first output attribute."""
 
 
 def _simple(obj: JavaObject) -> str:
@@ -82,6 +88,7 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
     command = _simple(root)
     query: JavaObject
     file_format: str | None
+    output_names: list[str] | None = None
     if command == "InsertIntoHadoopFsRelationCommand":
         table = root.catalogTable()
         if table.isDefined():
@@ -98,6 +105,18 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
         query = root.query()
         file_format = str(root.table().provider().getOrElse(None) or "") or None
         mode = str(root.mode().toString())
+    elif command == "CreateHiveTableAsSelectCommand":
+        target = _table(root.tableDesc().identifier())
+        query = root.query()
+        file_format = "hive"
+        mode = str(root.mode().toString())
+    elif command == "InsertIntoHiveTable":
+        target = _table(root.table().identifier())
+        query = root.query()
+        file_format = "hive"
+        mode = "Overwrite" if root.overwrite() else "Append"
+        names = root.outputColumnNames()
+        output_names = [str(names.apply(i)) for i in range(names.size())]
     elif command in ("AppendData", "OverwriteByExpression", "OverwritePartitionsDynamic"):
         leaf, file_format = leaf_dataset(root.table())
         if leaf is None:
@@ -105,7 +124,11 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
         target, query, mode = leaf, root.query(), command
     else:
         return None
-    plan_json, datasets, formats, schema = query_parts(query)
+    plan_json, datasets, formats, schema, subquery_leaves = query_parts(query)
+    if output_names is not None and len(output_names) == len(schema):
+        schema = [(name, kind) for name, (_, kind) in zip(output_names, schema, strict=True)]
+    else:
+        output_names = None
     return Write(
         action=function,
         command=command,
@@ -116,13 +139,18 @@ def capture_write(function: str, execution: JavaObject) -> Write | None:
         file_format=file_format,
         mode=mode,
         leaf_formats=formats,
+        subquery_leaves=subquery_leaves,
+        output_names=output_names,
     )
 
 
 def query_parts(
     query: JavaObject,
-) -> tuple[str, list[DatasetId | None], dict[DatasetId, str], list[tuple[str, str]]]:
-    """A query plan's JSON, the dataset of each leaf, their formats, and the output schema."""
+) -> tuple[
+    str, list[DatasetId | None], dict[DatasetId, str], list[tuple[str, str]], dict[int, DatasetId]
+]:
+    """A query plan's JSON, the dataset of each leaf, their formats, the output schema, and the
+    datasets its subqueries' leaves read (by their first output attribute's exprId)."""
     leaves = query.collectLeaves()
     datasets: list[DatasetId | None] = []
     formats: dict[DatasetId, str] = {}
@@ -132,7 +160,24 @@ def query_parts(
         if dataset is not None and leaf_format:
             formats[dataset] = leaf_format
     schema = [(str(f.name()), str(f.dataType().typeName())) for f in _fields(query.schema())]
-    return str(query.toJSON()), datasets, formats, schema
+    return str(query.toJSON()), datasets, formats, schema, _subquery_leaves(query, formats)
+
+
+def _subquery_leaves(query: JavaObject, formats: dict[DatasetId, str]) -> dict[int, DatasetId]:
+    found: dict[int, DatasetId] = {}
+    subqueries = query.subqueriesAll()
+    for position in range(subqueries.size()):
+        leaves = subqueries.apply(position).collectLeaves()
+        for index in range(leaves.size()):
+            leaf = leaves.apply(index)
+            dataset, leaf_format = leaf_dataset(leaf)
+            output = leaf.output()
+            if dataset is None or output.isEmpty():
+                continue
+            found[int(output.head().exprId().id())] = dataset
+            if leaf_format:
+                formats.setdefault(dataset, leaf_format)
+    return found
 
 
 def _fields(struct: JavaObject) -> list[JavaObject]:

@@ -9,8 +9,9 @@
    recorded, linked to the features. An unreachable catalog raises `CatalogUnavailableError`
    (fail closed: nothing is written unchecked).
 3. The table is written; the tracked write's COMPLETE event carries the `provgraph_features`
-   facet, so each feature gets a version computed from its column of the written table, which
-   in turn derives from the source columns through the write's column lineage.
+   facet with each feature's definition and source columns, so the run that materialized the
+   features is linked to the same feature version (one materialization, one version), whose
+   COMPUTED_FROM edges move to the dataset versions that run read.
 """
 
 from __future__ import annotations
@@ -247,6 +248,7 @@ def materialize_features(
                 "dtype": f.dtype or types[f.column],
                 "transformation": definitions[i].transformation,
                 "declassifying": bool(f.declassifying),
+                "sources": [r.model_dump(mode="json") for r in definitions[i].sources],
                 **({"description": f.description} if f.description else {}),
             }
             for i, f in enumerate(features)

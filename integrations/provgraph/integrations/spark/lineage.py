@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from provgraph.integrations.spark.plan import Attr, Expr, PlanNode, attributes, parse_expr
+from provgraph.integrations.spark.plan import (
+    Attr,
+    Expr,
+    PlanNode,
+    attributes,
+    leaf_output,
+    parse_expr,
+    plan_from_nodes,
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -99,16 +107,12 @@ UDFS = frozenset(
         "UserDefinedGenerator",
     }
 )
-SUBQUERIES = frozenset(
-    {
-        "ScalarSubquery",
-        "Exists",
-        "ListQuery",
-        "InSubquery",
-        "LateralSubquery",
-        "FunctionTableSubqueryArgumentExpression",
-    }
-)
+SUBQUERIES = frozenset({"LateralSubquery", "FunctionTableSubqueryArgumentExpression"})
+"""Subquery expressions the walker does not follow (they stop column lineage)."""
+VALUE_SUBQUERIES = frozenset({"ScalarSubquery", "ListQuery"})
+"""Subqueries whose output columns' values flow into the expression that holds them."""
+RANKING = frozenset({"Rank", "DenseRank", "PercentRank", "CumeDist"})
+"""Ranking window functions: their children are the window's ORDER BY, which only orders."""
 IN_MEMORY_LEAVES = frozenset(
     {"LocalRelation", "LogicalRDD", "Range", "OneRowRelation", "ExternalRDD", "LocalTableScan"}
 )
@@ -154,6 +158,9 @@ class _Walk:
     indirect: dict[SourceColumn, set[str]] = field(default_factory=dict)
     inputs: dict[DatasetId, list[Attr]] = field(default_factory=dict)
     cte_outputs: dict[int, list[Attr]] = field(default_factory=dict)
+    struct_fields: dict[int, list[Sources]] = field(default_factory=dict)
+    """Per field (by ordinal), the sources of a struct column this plan built with `struct()`,
+    so that reading one field back takes that field's sources, not the whole struct's."""
 
     # ---- plan nodes -------------------------------------------------------------------------
 
@@ -204,7 +211,7 @@ class _Walk:
         raise StopLineage(cls)
 
     def _leaf(self, node: PlanNode) -> list[Attr]:
-        output = attributes(node)
+        output = leaf_output(node)
         if node.cls == "CTERelationRef":
             ident = node.fields.get("cteId")
             definition = self.cte_outputs.get(ident) if isinstance(ident, int) else None
@@ -237,8 +244,19 @@ class _Walk:
                 direct, indirect = self.expr(expr)
                 self.lineage[expr.expr_id] = direct
                 self._add_indirect(indirect)
+                self._keep_struct_fields(expr)
             output.append(Attr(expr.expr_id, expr.name, _type_of(expr)))
         return output
+
+    def _keep_struct_fields(self, named: Expr) -> None:
+        value = named.children[0] if named.cls == "Alias" and named.children else named
+        assert named.expr_id is not None
+        if value.cls == "CreateNamedStruct":
+            self.struct_fields[named.expr_id] = [
+                self.expr(field_value)[0] for field_value in value.children[1::2]
+            ]
+        elif value.cls == "AttributeReference" and value.expr_id in self.struct_fields:
+            self.struct_fields[named.expr_id] = self.struct_fields[value.expr_id]
 
     def _join(self, node: PlanNode, outputs: list[list[Attr]]) -> list[Attr]:
         self._indirect(node.exprs("condition"), "JOIN")
@@ -328,17 +346,30 @@ class _Walk:
         cls = expr.cls
         if cls in SUBQUERIES:
             raise StopLineage(cls)
+        if cls in VALUE_SUBQUERIES or cls == "Exists":
+            # EXISTS only decides whether its holder is true: its columns never carry a value.
+            kind = indirect_kind if cls in VALUE_SUBQUERIES else indirect_kind or "CONDITIONAL"
+            for attr in self._subquery(expr):
+                self._visit_attr(attr.expr_id, step, kind, direct, indirect)
+            for child in expr.children:  # outer references of a correlated subquery
+                self._visit(child, step, indirect_kind or "FILTER", direct, indirect)
+            return
         if cls in ("AttributeReference", "OuterReference"):
-            ident = expr.expr_id
-            for source, upstream in (
-                self.lineage.get(ident, {}).items() if ident is not None else ()
-            ):
+            if expr.expr_id is not None:
+                self._visit_attr(expr.expr_id, step, indirect_kind, direct, indirect)
+            elif cls == "OuterReference":
+                for child in expr.children:
+                    self._visit(child, step, indirect_kind, direct, indirect)
+            return
+        children = expr.children
+        struct_field = self._struct_field(expr)
+        if struct_field is not None:
+            for source, upstream in struct_field.items():
                 if indirect_kind is not None:
                     indirect.setdefault(source, set()).add(indirect_kind)
                 else:
                     _merge_into(direct, {source: upstream.then(step)})
             return
-        children = expr.children
         if cls in ("Alias", "SortOrder"):
             inner = step
         elif cls == "AggregateExpression":
@@ -351,7 +382,11 @@ class _Walk:
             inner = step.then(Direct(Kind.TRANSFORMATION))
         for position, child in enumerate(children):
             kind = indirect_kind
-            if (cls == "If" and position == 0) or (
+            if cls in RANKING:
+                kind = kind or "WINDOW"
+            elif cls == "AggregateExpression" and position > 0:
+                kind = kind or "FILTER"  # the aggregate's FILTER (WHERE ...) clause
+            elif (cls in ("If", "NullIfResult") and position == 0) or (
                 cls == "CaseWhen"
                 and position % 2 == 0
                 and position < len(children) - (len(children) % 2)
@@ -360,6 +395,38 @@ class _Walk:
             elif cls == "WindowSpecDefinition":
                 kind = kind or "WINDOW"
             self._visit(child, inner, kind, direct, indirect)
+
+    def _visit_attr(
+        self,
+        ident: int,
+        step: Direct,
+        indirect_kind: str | None,
+        direct: Sources,
+        indirect: dict[SourceColumn, set[str]],
+    ) -> None:
+        for source, upstream in self.lineage.get(ident, {}).items():
+            if indirect_kind is not None:
+                indirect.setdefault(source, set()).add(indirect_kind)
+            else:
+                _merge_into(direct, {source: upstream.then(step)})
+
+    def _struct_field(self, expr: Expr) -> Sources | None:
+        """The sources of `struct_column.field` when this plan built that struct."""
+        if expr.cls != "GetStructField" or not expr.children:
+            return None
+        ordinal = expr.fields.get("ordinal")
+        fields = self.struct_fields.get(expr.children[0].expr_id or -1)
+        if fields is None or not isinstance(ordinal, int) or not 0 <= ordinal < len(fields):
+            return None
+        return fields[ordinal]
+
+    def _subquery(self, expr: Expr) -> list[Attr]:
+        """Walks a subquery's plan (its leaves resolve like any other) and returns its output."""
+        try:
+            plan = plan_from_nodes(expr.fields.get("plan"), index_leaves=False)
+        except ValueError as exc:
+            raise StopLineage(f"{expr.cls} ({exc})") from exc
+        return self.node(plan)
 
 
 def _merge_into(target: Sources, found: Sources) -> None:
@@ -408,5 +475,5 @@ def _inputs_only(query: PlanNode, resolve: LeafResolver) -> dict[DatasetId, list
         if not node.children:
             dataset = resolve(node) if node.cls not in IN_MEMORY_LEAVES else None
             if dataset is not None:
-                found.setdefault(dataset, []).extend(attributes(node))
+                found.setdefault(dataset, []).extend(leaf_output(node))
     return found

@@ -87,6 +87,12 @@ def parse_plan(text: str) -> PlanNode:
         nodes = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanFormatError(f"plan is not JSON: {exc}") from exc
+    return plan_from_nodes(nodes)
+
+
+def plan_from_nodes(nodes: Any, *, index_leaves: bool = True) -> PlanNode:
+    """A plan from its pre-order node list (a whole plan, or a subquery's `plan` field, whose
+    leaves are not among the outer plan's `collectLeaves()`: `index_leaves=False`)."""
     if not isinstance(nodes, list) or not nodes:
         raise PlanFormatError("plan JSON is not a non-empty list of nodes")
     position = 0
@@ -104,7 +110,7 @@ def parse_plan(text: str) -> PlanNode:
         if not isinstance(count, int) or count < 0:
             raise PlanFormatError(f"plan node {position - 1} has no num-children")
         node = PlanNode(simple_name(raw["class"]), raw)
-        if count == 0:
+        if count == 0 and index_leaves:
             node.leaf_index = leaves
             leaves += 1
         node.children = [build() for _ in range(count)]
@@ -158,6 +164,13 @@ def attributes(node: PlanNode, name: str = "output") -> list[Attr]:
         if expr.expr_id is not None:
             found.append(Attr(expr.expr_id, expr.name, data_type(expr.fields.get("dataType"))))
     return found
+
+
+def leaf_output(node: PlanNode) -> list[Attr]:
+    """A leaf's output attributes (a Hive table's are its data then partition columns)."""
+    if node.cls == "HiveTableRelation":
+        return attributes(node, "dataCols") + attributes(node, "partitionCols")
+    return attributes(node)
 
 
 def data_type(value: Any) -> str:

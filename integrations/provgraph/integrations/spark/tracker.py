@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from provgraph.integrations.emitter import Emitter, emitter
+from provgraph.integrations.run_events import error_summary
 from provgraph.integrations.spark.capture import Write, capture_write
 from provgraph.integrations.spark.events import JobContext, Outcome, run_events
 from provgraph.integrations.spark.lineage import DatasetId, PlanLineage, plan_lineage
-from provgraph.integrations.spark.plan import PlanFormatError, PlanNode, parse_plan
+from provgraph.integrations.spark.plan import PlanFormatError, PlanNode, leaf_output, parse_plan
 
 log = logging.getLogger("provgraph.integrations.spark")
 
@@ -36,14 +37,22 @@ def lineage_of(write: Write) -> PlanLineage:
 
     def resolve(node: PlanNode) -> DatasetId | None:
         index = node.leaf_index
-        return leaves[index] if index is not None and index < len(leaves) else None
+        if index is None:
+            output = leaf_output(node)
+            return write.subquery_leaves.get(output[0].expr_id) if output else None
+        return leaves[index] if index < len(leaves) else None
 
     try:
-        return plan_lineage(parse_plan(write.plan_json), resolve)
+        found = plan_lineage(parse_plan(write.plan_json), resolve)
     except PlanFormatError as exc:
         stopped = PlanLineage(stopped_at=f"unreadable plan ({exc})")
         stopped.inputs = {d: [] for d in leaves if d is not None}
         return stopped
+    names = write.output_names
+    if names is not None and found.stopped_at is None and len(names) == len(found.fields):
+        found.fields = dict(zip(names, found.fields.values(), strict=True))
+        found.output_types = dict(zip(names, found.output_types.values(), strict=True))
+    return found
 
 
 def _code() -> tuple[str | None, str | None]:
@@ -137,6 +146,24 @@ class Tracker:
             self.emitter.emit(event)
 
 
+def _error_of(exception: Any) -> str:
+    """The failed action's error as the catalog may keep it (no message: it can quote data)."""
+    try:
+        error_type = str(exception.getClass().getName())
+    except Exception:
+        return error_summary("error")
+    condition = None
+    for getter in ("getCondition", "getErrorClass"):  # SparkThrowable, Spark 4 and 3
+        try:
+            value = getattr(exception, getter)()
+        except Exception:
+            continue
+        if value is not None:
+            condition = str(value)
+            break
+    return error_summary(error_type, condition)
+
+
 class _Listener:
     """py4j proxy for org.apache.spark.sql.util.QueryExecutionListener."""
 
@@ -152,11 +179,9 @@ class _Listener:
 
     def onFailure(self, function: str, execution: Any, exception: Any) -> None:  # noqa: N802
         finished = datetime.now(UTC)
-        try:
-            message = str(exception.toString())
-        except Exception:
-            message = "the action failed"
-        self._safely(function, execution, Outcome(finished, timedelta(0), error=message))
+        self._safely(
+            function, execution, Outcome(finished, timedelta(0), error=_error_of(exception))
+        )
 
     def _safely(self, function: str, execution: Any, outcome: Outcome) -> None:
         if not self.active:
@@ -229,7 +254,7 @@ def dataframe_lineage(df: Any) -> PlanLineage:
     """Column lineage of a DataFrame's analyzed plan, without running it."""
     from provgraph.integrations.spark.capture import query_parts
 
-    plan_json, leaves, _, _ = query_parts(df._jdf.queryExecution().analyzed())
+    plan_json, leaves, _, _, subquery_leaves = query_parts(df._jdf.queryExecution().analyzed())
     write = Write(
         action="inspect",
         command="DataFrame",
@@ -237,5 +262,6 @@ def dataframe_lineage(df: Any) -> PlanLineage:
         plan_json=plan_json,
         leaves=leaves,
         schema=[],
+        subquery_leaves=subquery_leaves,
     )
     return lineage_of(write)
