@@ -97,7 +97,27 @@ def _banner(catalog: Catalog, settings: Settings, url: str, demo_added: int | No
             "(--allow-anonymous): fine for a local demo, not for a shared server",
             file=sys.stderr,
         )
+    else:
+        _warn_without_tokens(catalog.data_dir.path)
     sys.stdout.flush()
+
+
+def _warn_without_tokens(data: Path) -> None:
+    """Every request needs a token: say so when there is none (a fresh catalog, or one
+    restored from a backup taken without tokens), instead of answering 401 unexplained."""
+    from provgraph.catalog.access import TOKENS_FILE, TokenError, TokenStore
+
+    try:
+        count = TokenStore(data / TOKENS_FILE).count()
+    except (TokenError, OSError):
+        return  # an unreadable token file is reported on the first request (503)
+    if count == 0:
+        print(
+            f"provgraph: warning: no API tokens in {data / TOKENS_FILE}: every request answers "
+            "401 until one is made: provgraph token create NAME --data "
+            f"{data} --role admin (or serve with --allow-anonymous ROLE for a local demo)",
+            file=sys.stderr,
+        )
 
 
 def _target(args: argparse.Namespace, settings: Settings) -> Target:
@@ -270,6 +290,9 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  artifact     {recipe.artifact_digest}  ({recipe.framework or 'framework unknown'})")
     print(f"  trained by   {recipe.training_run or '(no run recorded)'}  job {recipe.job or '-'}")
     print(f"  code         {recipe.code_version or '(unknown)'}")
+    print(f"  code at      {recipe.code_location or '(unknown)'}")
+    print(f"  entry point  {recipe.entry_point or '(unknown)'}")
+    print(f"  rerun        {recipe.rerun or '(not recorded: no repository and commit)'}")
     for name, value in sorted(recipe.environment.items()):
         print(f"  env          {name} = {value}")
     print(f"  params       {json.dumps(recipe.params, sort_keys=True)}")
