@@ -32,6 +32,7 @@ from provgraph.server.http.lineage import parse_edge_kinds
 from provgraph.server.listener import bind
 from provgraph.server.targets import Target, target_for
 from provgraph.server.targets.embedded import EmbeddedTarget
+from provgraph.server.targets.port import FeatureUseQuestion
 
 _ENTRIES = TypeAdapter(list[ComplianceEntry])
 _CHANGES = TypeAdapter(list[BacktestChange])
@@ -315,6 +316,8 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def policy(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "check":
+        return _policy_check(args, settings)
     if args.action == "backtest" and args.bundle is None:
         raise InvalidArgumentError("policy backtest needs --bundle DIR (the candidate bundle)")
     target = _target(args, settings)
@@ -356,6 +359,42 @@ def policy(args: argparse.Namespace, settings: Settings) -> int:
         for reason in entry.deny:
             print(f"      - {reason}")
     return 1 if newly else 0
+
+
+def _policy_check(args: argparse.Namespace, settings: Settings) -> int:
+    """The central question, asked of the gate itself: exit 0 allowed, 1 denied."""
+    if not args.purpose:
+        raise InvalidArgumentError("policy check needs --purpose")
+    if not args.feature and not args.model_version:
+        raise InvalidArgumentError("policy check needs --feature (repeatable) or --model-version")
+    question = FeatureUseQuestion(
+        action=args.use,
+        purpose=args.purpose,
+        features=list(args.feature),
+        model_version=args.model_version,
+        environment=args.environment,
+    )
+    target = _target(args, settings)
+    try:
+        decision = target.check_feature_use(
+            question, actor=args.actor or f"cli:{getpass.getuser()}"
+        )
+    finally:
+        target.close()
+    if args.json:
+        print(decision.model_dump_json(indent=2))
+        return 0 if decision.allow else 1
+    subject = args.model_version or "these features"
+    print(f"{'ALLOWED' if decision.allow else 'DENIED'}: {args.use} {subject} for {args.purpose}")
+    for reason in decision.deny:
+        print(f"  - {reason}")
+    for obligation in decision.obligations:
+        print(f"  obligation: {obligation}")
+    for feature, traces in sorted(decision.explanations.items()):
+        for trace in traces:
+            print(f"  {feature} is {trace.tag} (from {trace.source})")
+    print(f"  decision {decision.decision_urn} (bundle {decision.bundle_revision})")
+    return 0 if decision.allow else 1
 
 
 def _article(word: str) -> str:
