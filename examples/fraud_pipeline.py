@@ -10,16 +10,20 @@ Nothing here writes a catalog event by hand: the integrations record everything.
 catalog calls are a steward's: tagging the raw email column `pii.email` and certifying the
 features (production needs certified features).
 
-    .venv/bin/python -m examples.fraud_pipeline --url http://127.0.0.1:8000 --work /tmp/fraud
+    .venv/bin/python -m examples.fraud_pipeline [--url URL] [--data DIR] [--work DIR]
+
+The catalog is found as the `provgraph` CLI finds it: --url, else $PROVGRAPH_URL, else the
+server holding --data (default $PROVGRAPH_DATA or ./provgraph-data). The work happens in a
+fresh temporary directory unless --work names a new or empty one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,6 +35,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import torch
 
+from provgraph.catalog.settings import Settings
 from provgraph.client import Client
 from provgraph.integrations import spark as pg_spark
 from provgraph.integrations.errors import PolicyDeniedError
@@ -38,6 +43,7 @@ from provgraph.integrations.great_expectations import validate
 from provgraph.integrations.serving import ServingGuard, deploy
 from provgraph.integrations.serving.app import create_app
 from provgraph.integrations.torch import training_run
+from provgraph.server.targets import server_url
 
 MODEL = "fraud-scorer"
 GROUP = "rider_signals"
@@ -92,9 +98,12 @@ def run(
     serve_requests: int = 5,
     spark: Any = None,
 ) -> PipelineResult:
-    """Run every step against the catalog at `url`, in `work` (emptied first). A given Spark
-    session is used and left running; otherwise one is started and stopped."""
+    """Run every step against the catalog at `url`, in `work` (new or empty: nothing of the
+    caller's is deleted). A given Spark session is used and left running; otherwise one is
+    started and stopped."""
     from pyspark.sql import SparkSession
+
+    _require_empty(work)
 
     owned = spark is None
     if spark is None:
@@ -114,6 +123,24 @@ def run(
             spark.stop()
 
 
+class WorkNotEmptyError(ValueError):
+    pass
+
+
+def _require_empty(work: Path) -> None:
+    if work.exists() and (not work.is_dir() or any(work.iterdir())):
+        raise WorkNotEmptyError(
+            f"{work} is not a new or empty directory: the example writes its tables there "
+            "and deletes nothing (leave out --work for a fresh temporary directory)"
+        )
+
+
+def catalog_url(url: str | None, data: Path | None = None) -> str | None:
+    """The catalog the `provgraph` CLI would talk to (targets.server_url)."""
+    settings = Settings() if data is None else Settings(data=data)
+    return server_url(settings, url)
+
+
 def _run(
     spark: Any,
     url: str,
@@ -127,8 +154,7 @@ def _run(
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own idiom
 
     client = Client(url, token=token)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     pg_spark.track(spark, url=url, token=token)
 
     # 1. the raw tables, written by an ingestion job (recorded by the Spark integration)
@@ -345,14 +371,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--url", default=None, help="the catalog (default $PROVGRAPH_URL)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/provgraph-example"))
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="the catalog (default $PROVGRAPH_URL, else the server holding --data)",
+    )
+    parser.add_argument("--data", type=Path, default=None, help="a served data directory")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="a new or empty directory (default: a fresh one)"
+    )
     parser.add_argument("--rows", type=int, default=800)
     parser.add_argument("--purpose", default="fraud_detection")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
-    url = args.url or Client().url
-    result = run(url, args.work, rows=args.rows, purpose=args.purpose)
+    url = catalog_url(args.url, args.data)
+    if url is None:
+        print(
+            "fraud_pipeline: error: no provgraph server found: pass --url URL, set "
+            "PROVGRAPH_URL, or start one on the data directory (`./dev serve`, or "
+            "`provgraph serve --data DIR` and --data DIR here)",
+            file=sys.stderr,
+        )
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="provgraph-example-"))
+    try:
+        _require_empty(work)
+    except WorkNotEmptyError as exc:
+        print(f"fraud_pipeline: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"catalog        {url}\nwork           {work}", file=sys.stderr, flush=True)
+    result = run(url, work, rows=args.rows, purpose=args.purpose)
     if args.json:
         print(json.dumps(asdict(result), indent=2))
         return 1 if result.denied else 0

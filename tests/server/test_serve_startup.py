@@ -68,7 +68,9 @@ def test_a_truncated_graph_names_the_cure(tmp_path: Path) -> None:
     assert done.returncode == 5 and "damaged" in line and "provgraph rebuild" in line
 
 
-def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
+def _served(tmp_path: Path, *args: str) -> tuple[str, str, str]:
+    """Start `provgraph serve --data tmp_path/data ARGS`, wait until ready, stop it: its
+    stdout, stderr and URL."""
     port = free_port()
     out = (tmp_path / "out").open("w+")
     err = (tmp_path / "err").open("w+")
@@ -83,9 +85,7 @@ def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
             str(tmp_path / "data"),
             "--port",
             str(port),
-            "--demo",
-            "--allow-anonymous",
-            "steward",
+            *args,
         ],
         stdout=out,
         stderr=err,
@@ -107,7 +107,11 @@ def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
         process.wait(timeout=20)
         out.close()
         err.close()
-    printed = (tmp_path / "out").read_text()
+    return (tmp_path / "out").read_text(), (tmp_path / "err").read_text(), url
+
+
+def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
+    printed, warned, url = _served(tmp_path, "--demo", "--allow-anonymous", "steward")
     assert f"provgraph serving {(tmp_path / 'data').resolve()}" in printed
     assert (
         "store     ladybug:" in printed
@@ -115,6 +119,35 @@ def test_on_success_it_says_what_it_serves(tmp_path: Path) -> None:
     )
     for line in (f"portal    {url}/", f"GraphiQL  {url}/graphql", f"API docs  {url}/docs"):
         assert line in printed, printed
-    warning = "provgraph: warning: callers without a token act as steward"
-    assert warning in (tmp_path / "err").read_text()
+    assert "provgraph: warning: callers without a token act as steward" in warned
+    assert "no API tokens" not in warned, "anonymous callers get in: no 401 to explain"
     assert not (tmp_path / "data" / "server.json").exists()  # withdrawn on shutdown
+
+
+def test_a_catalog_without_tokens_says_why_everything_answers_401(tmp_path: Path) -> None:
+    """Issue 17.17: a restored catalog with no tokens (a fresh one too) warns at start-up."""
+    _, warned, _ = _served(tmp_path)
+    data = tmp_path / "data"
+    assert "provgraph: warning: no API tokens" in warned, warned
+    assert "answers 401" in warned
+    assert f"provgraph token create NAME --data {data.resolve()}" in warned
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provgraph.server.cli",
+            "token",
+            "create",
+            "ops",
+            "--data",
+            str(data),
+            "--role",
+            "admin",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    _, warned, _ = _served(tmp_path)
+    assert "no API tokens" not in warned

@@ -135,6 +135,10 @@ class FileTokenStore:
             self._write(kept)
         return len(kept) != len(entries)
 
+    def count(self) -> int:
+        """How many tokens there are (TokenError when the file does not read as tokens)."""
+        return len(self._read())
+
     def lookup(self, token: str) -> Principal | None:
         with self._lock:
             self._reload_if_changed()

@@ -141,6 +141,12 @@ class Recipe(_Answer):
     changes: list[RecipeChange]
     unpinned: list[str] = Field(default_factory=list)
     """What could not be pinned: training_set, digest, rows, split, seed, datasets."""
+    code_location: str | None = None
+    """The repository (or the job's source code location) the training code ran from."""
+    entry_point: str | None = None
+    """The script, relative to `code_location`, or `-m module` that trained it."""
+    rerun: str | None = None
+    """A shell command that checks the recorded commit out and runs the entry point again."""
 
 
 class ClassificationTrace(_Answer):

@@ -54,6 +54,14 @@ def code_version(start: Path | None = None) -> CodeVersion | None:
     return CodeVersion(repository=top, commit=commit, dirty=dirty, path=str(where))
 
 
+def entry_module() -> str | None:
+    """The module the program was started as (`python -m NAME`), if it was: rerunning it needs
+    `-m`, since a package's module does not run as a script."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    name = getattr(spec, "name", None)
+    return name if isinstance(name, str) and name and name != "__main__" else None
+
+
 def _entry_point() -> Path:
     main = sys.modules.get("__main__")
     file = getattr(main, "__file__", None)

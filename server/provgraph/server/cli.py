@@ -107,9 +107,28 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--json", action="store_true")
 
     policy = command(
-        "policy", "Re-check compliance, or backtest a candidate policy bundle.", remote=True
+        "policy",
+        "Ask whether a use is allowed (check: exit 0 allowed, 1 denied), re-check compliance, "
+        "or backtest a candidate policy bundle.",
+        remote=True,
     )
-    policy.add_argument("action", choices=["recheck", "backtest"])
+    policy.add_argument("action", choices=["check", "recheck", "backtest"])
+    policy.add_argument("--model-version", help="check: the model version (URN) that would use")
+    policy.add_argument("--purpose", help="check: what for (required)")
+    policy.add_argument(
+        "--feature",
+        action="append",
+        default=[],
+        help="check: a feature (group:name or URN), repeatable; default the model version's "
+        "training set",
+    )
+    policy.add_argument(
+        "--use",
+        choices=["train", "deploy", "serve", "materialize"],
+        default="serve",
+        help="check: the use asked about (default serve)",
+    )
+    policy.add_argument("--environment", help="check: where, e.g. production")
     policy.add_argument("--bundle", type=Path, help="candidate bundle directory (backtest)")
     policy.add_argument("--actor", default=None, help="who runs the re-check (default: cli:$USER)")
     policy.add_argument("--json", action="store_true")

@@ -32,6 +32,7 @@ from provgraph.server.http.lineage import parse_edge_kinds
 from provgraph.server.listener import bind
 from provgraph.server.targets import Target, target_for
 from provgraph.server.targets.embedded import EmbeddedTarget
+from provgraph.server.targets.port import FeatureUseQuestion
 
 _ENTRIES = TypeAdapter(list[ComplianceEntry])
 _CHANGES = TypeAdapter(list[BacktestChange])
@@ -97,7 +98,27 @@ def _banner(catalog: Catalog, settings: Settings, url: str, demo_added: int | No
             "(--allow-anonymous): fine for a local demo, not for a shared server",
             file=sys.stderr,
         )
+    else:
+        _warn_without_tokens(catalog.data_dir.path)
     sys.stdout.flush()
+
+
+def _warn_without_tokens(data: Path) -> None:
+    """Every request needs a token: say so when there is none (a fresh catalog, or one
+    restored from a backup taken without tokens), instead of answering 401 unexplained."""
+    from provgraph.catalog.access import TOKENS_FILE, TokenError, TokenStore
+
+    try:
+        count = TokenStore(data / TOKENS_FILE).count()
+    except (TokenError, OSError):
+        return  # an unreadable token file is reported on the first request (503)
+    if count == 0:
+        print(
+            f"provgraph: warning: no API tokens in {data / TOKENS_FILE}: every request answers "
+            "401 until one is made: provgraph token create NAME --data "
+            f"{data} --role admin (or serve with --allow-anonymous ROLE for a local demo)",
+            file=sys.stderr,
+        )
 
 
 def _target(args: argparse.Namespace, settings: Settings) -> Target:
@@ -270,6 +291,9 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  artifact     {recipe.artifact_digest}  ({recipe.framework or 'framework unknown'})")
     print(f"  trained by   {recipe.training_run or '(no run recorded)'}  job {recipe.job or '-'}")
     print(f"  code         {recipe.code_version or '(unknown)'}")
+    print(f"  code at      {recipe.code_location or '(unknown)'}")
+    print(f"  entry point  {recipe.entry_point or '(unknown)'}")
+    print(f"  rerun        {recipe.rerun or '(not recorded: no repository and commit)'}")
     for name, value in sorted(recipe.environment.items()):
         print(f"  env          {name} = {value}")
     print(f"  params       {json.dumps(recipe.params, sort_keys=True)}")
@@ -292,6 +316,8 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def policy(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "check":
+        return _policy_check(args, settings)
     if args.action == "backtest" and args.bundle is None:
         raise InvalidArgumentError("policy backtest needs --bundle DIR (the candidate bundle)")
     target = _target(args, settings)
@@ -333,6 +359,42 @@ def policy(args: argparse.Namespace, settings: Settings) -> int:
         for reason in entry.deny:
             print(f"      - {reason}")
     return 1 if newly else 0
+
+
+def _policy_check(args: argparse.Namespace, settings: Settings) -> int:
+    """The central question, asked of the gate itself: exit 0 allowed, 1 denied."""
+    if not args.purpose:
+        raise InvalidArgumentError("policy check needs --purpose")
+    if not args.feature and not args.model_version:
+        raise InvalidArgumentError("policy check needs --feature (repeatable) or --model-version")
+    question = FeatureUseQuestion(
+        action=args.use,
+        purpose=args.purpose,
+        features=list(args.feature),
+        model_version=args.model_version,
+        environment=args.environment,
+    )
+    target = _target(args, settings)
+    try:
+        decision = target.check_feature_use(
+            question, actor=args.actor or f"cli:{getpass.getuser()}"
+        )
+    finally:
+        target.close()
+    if args.json:
+        print(decision.model_dump_json(indent=2))
+        return 0 if decision.allow else 1
+    subject = args.model_version or "these features"
+    print(f"{'ALLOWED' if decision.allow else 'DENIED'}: {args.use} {subject} for {args.purpose}")
+    for reason in decision.deny:
+        print(f"  - {reason}")
+    for obligation in decision.obligations:
+        print(f"  obligation: {obligation}")
+    for feature, traces in sorted(decision.explanations.items()):
+        for trace in traces:
+            print(f"  {feature} is {trace.tag} (from {trace.source})")
+    print(f"  decision {decision.decision_urn} (bundle {decision.bundle_revision})")
+    return 0 if decision.allow else 1
 
 
 def _article(word: str) -> str:

@@ -2,10 +2,12 @@
 
 A recipe names exactly what went in: the dataset versions read (each with the run and code
 version that produced it), the feature versions with their definitions, the training-set
-manifest (digest, split, seed), the params, the environment and code of the training run.
+manifest (digest, split, seed), the params, the environment and code of the training run:
+where the code is, its entry point and a command that runs it again (recipe_code.py).
 "Changes since" compares that with the catalog now: a newer version of a source dataset or
 feature, a feature deprecated, a classification that reached the model since it was trained,
-a dataset version whose bytes were read differently by another training set. `unpinned`
+a dataset version whose bytes were read differently by another training set. A newer dataset
+version that another training set read with the same bytes is no change (a re-run). `unpinned`
 names what the recipe could not pin (recipe_pinning.py).
 """
 
@@ -22,7 +24,13 @@ from provgraph.catalog.model.timeutil import from_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.reader import CatalogReader
-from provgraph.catalog.service.recipe_pinning import content_mismatches, drawn_from, unpinned
+from provgraph.catalog.service.recipe_code import training_code
+from provgraph.catalog.service.recipe_pinning import (
+    content_mismatches,
+    drawn_from,
+    same_content,
+    unpinned,
+)
 
 V = TypeVar("V", bound=views.NodeView)
 
@@ -77,6 +85,12 @@ class Recipe:
     unpinned: tuple[str, ...] = ()
     """What the recipe could not pin: training_set, or digest, rows, split, seed (the manifest
     lacks them: the training code loaded the data itself), datasets (none recorded as read)."""
+    code_location: str | None = None
+    """The repository (or the job's source code location) the training code ran from."""
+    entry_point: str | None = None
+    """The script, relative to `code_location`, or `-m module` that trained it."""
+    rerun: str | None = None
+    """A shell command that checks the recorded commit out and runs the entry point again."""
 
 
 class RecipeService:
@@ -97,12 +111,14 @@ class RecipeService:
         features = self._features(training_set) if training_set else []
         datasets = self._datasets(training_set, features)
         facts = _training_facts(run_node)
+        job = self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None
+        job_node = self._view(job, views.Job) if job else None
+        code = training_code(facts, job_node.source_code_location if job_node else None)
         drawn = drawn_from(self._reader, training_set)
         manifest = dict(set_node.manifest if set_node else {})
+        digests = set_node.column_digests if set_node else {}
         mismatches = (
-            content_mismatches(self._reader, training_set, set_node.column_digests, drawn)
-            if training_set and set_node
-            else []
+            content_mismatches(self._reader, training_set, digests, drawn) if training_set else []
         )
         return Recipe(
             model_version=model_version,
@@ -113,16 +129,19 @@ class RecipeService:
             training_set=training_set,
             manifest=manifest,
             training_run=run,
-            job=self._one(run, EdgeKind.INSTANCE_OF, outgoing=True) if run else None,
+            job=job,
             code_version=(run_node.job_version if run_node else None) or _commit(facts),
             environment=dict(facts.get("environment") or {}),
             datasets=tuple(datasets),
             features=tuple(features),
             changes=tuple(
-                self._changes(node, datasets, features)
+                self._changes(node, training_set, digests, datasets, features)
                 + [Change("content_mismatch", m.dataset_version, m.detail) for m in mismatches]
             ),
             unpinned=unpinned(training_set, manifest, drawn),
+            code_location=code.location,
+            entry_point=code.entry_point,
+            rerun=code.rerun,
         )
 
     def _node(self, urn: str) -> NodeRecord | None:
@@ -192,14 +211,19 @@ class RecipeService:
     def _changes(
         self,
         model: NodeRecord,
+        training_set: str | None,
+        digests: dict[str, str],
         datasets: list[DatasetIngredient],
         features: list[FeatureIngredient],
     ) -> list[Change]:
         changes: list[Change] = []
         for dataset in datasets:
             newest = self._reader.newest_version(dataset.dataset)
-            if newest is not None and newest != dataset.urn:
-                changes.append(Change("newer_dataset_version", dataset.urn, f"{newest} is newer"))
+            if newest is None or newest == dataset.urn:
+                continue
+            if training_set and same_content(self._reader, training_set, digests, newest):
+                continue  # a re-run that wrote the same bytes: not a change
+            changes.append(Change("newer_dataset_version", dataset.urn, f"{newest} is newer"))
         feature_nodes = self._reader.views([f.feature for f in features], views.Feature)
         for feature in features:
             newest = self._reader.newest_version(feature.feature)

@@ -8,7 +8,10 @@ the gated feature versions and nothing else).
 A dataset version is schema + producing run, so bytes rewritten outside any tracked job keep
 the version. The manifests tell: `digest.<column>` is the sha256 of a column as it was read, and
 two training sets drawn from one version that read different bytes of a column prove the data
-changed under it — reported as a `content_mismatch` change on that version.
+changed under it — reported as a `content_mismatch` change on that version. The same rule
+says when a newer version holds the same content: a training set drawn from it read every
+column this one read with the same bytes (a byte-identical re-run of the producing job), so
+the newer version is not a change (`same_content`).
 """
 
 from __future__ import annotations
@@ -59,20 +62,45 @@ def content_mismatches(
         return []
     found: list[Mismatch] = []
     for version in drawn:
-        edges = reader.related(version, EdgeKind.DRAWN_FROM, outgoing=False)
-        others = sorted(
-            (e for e in edges if e.src != training_set), key=lambda e: (e.valid_from, e.src)
-        )[-MAX_COMPARED:]
-        sets = reader.views([e.src for e in others], views.TrainingSet)
         differing: dict[str, list[str]] = {}
-        for urn, other in sorted(sets.items()):
-            theirs = other.column_digests
-            columns = sorted(c for c in digests.keys() & theirs.keys() if digests[c] != theirs[c])
+        for urn, theirs in _digests_read_from(reader, version, training_set).items():
+            columns = _differing(digests, theirs)
             if columns:
                 differing[urn] = columns
         if differing:
             found.append(Mismatch(version, _detail(differing)))
     return found
+
+
+def same_content(
+    reader: CatalogReader, training_set: str, digests: Mapping[str, str], newer: str
+) -> str | None:
+    """A training set drawn from the dataset version `newer` that read every column of
+    `digests` with the same bytes (the content this training set read), if one did."""
+    if not digests:
+        return None
+    for urn, theirs in _digests_read_from(reader, newer, training_set).items():
+        if digests.keys() <= theirs.keys() and not _differing(digests, theirs):
+            return urn
+    return None
+
+
+def _digests_read_from(
+    reader: CatalogReader, version: str, training_set: str
+) -> dict[str, dict[str, str]]:
+    """Other training set -> its column digests, for the newest MAX_COMPARED drawn from
+    `version`, in URN order."""
+    edges = reader.related(version, EdgeKind.DRAWN_FROM, outgoing=False)
+    others = sorted(
+        (e for e in edges if e.src != training_set), key=lambda e: (e.valid_from, e.src)
+    )[-MAX_COMPARED:]
+    sets = reader.views([e.src for e in others], views.TrainingSet)
+    return {urn: other.column_digests for urn, other in sorted(sets.items())}
+
+
+def _differing(ours: Mapping[str, str], theirs: Mapping[str, str]) -> list[str]:
+    """The columns both read, with other bytes: the one content rule."""
+    return sorted(c for c in ours.keys() & theirs.keys() if ours[c] != theirs[c])
 
 
 def _detail(differing: dict[str, list[str]]) -> str:

@@ -58,6 +58,16 @@ class Recipe:
         description="What could not be pinned: training_set, or digest, rows, split, seed "
         "(the training code loaded the data itself), datasets (none recorded as read)."
     )
+    code_location: str | None = strawberry.field(
+        description="The repository (or the job's source code location) the training code ran from."
+    )
+    entry_point: str | None = strawberry.field(
+        description="The script, relative to codeLocation, or `-m module` that trained it."
+    )
+    rerun: str | None = strawberry.field(
+        description="A shell command that checks the recorded commit out and runs the entry "
+        "point again (the script's arguments are not recorded)."
+    )
 
     @staticmethod
     def of(found: service.Recipe) -> Recipe:
@@ -98,6 +108,9 @@ class Recipe:
                 for c in found.changes
             ],
             unpinned=list(found.unpinned),
+            code_location=found.code_location,
+            entry_point=found.entry_point,
+            rerun=found.rerun,
         )
 
 

@@ -31,7 +31,7 @@ from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client, ProvgraphError
 from provgraph.integrations import run_ends
 from provgraph.integrations.artifacts import file_digest
-from provgraph.integrations.environment import code_version, environment_facts
+from provgraph.integrations.environment import code_version, entry_module, environment_facts
 from provgraph.integrations.errors import (
     IntegrationError,
     PolicyDeniedError,
@@ -103,6 +103,7 @@ class TrainingRun:
         """save() found the artifact already registered: this run reproduced it."""
         self.decision: str | None = None
         self._code = code_version()
+        self._module = entry_module()
         self._started = now()
 
     @property
@@ -322,6 +323,8 @@ class TrainingRun:
                 "commit": self._code.commit,
                 "dirty": self._code.dirty,
                 "repository": self._code.repository,
+                "path": self._code.path,
+                **({"module": self._module} if self._module else {}),
             }
         if final:
             facts["endedAt"] = datetime.now(UTC).isoformat()

@@ -18,7 +18,7 @@ from provgraph.policies.compliance import (
     recheck,
 )
 from provgraph.policies.engine import PolicyEngine
-from provgraph.policies.gate import FeatureUseGate, FeatureUseRequest
+from provgraph.policies.gate import FeatureUseDecision, FeatureUseGate, FeatureUseRequest
 from provgraph.policies.sandbox import candidate_engine
 from provgraph.policies.what_if import WhatIfAnswer, what_if
 from provgraph.server.http.auth import requires
@@ -56,6 +56,11 @@ async def feature_use(
     """Allowed and denied uses both answer 200 with the decision; bad questions get 4xx."""
     gate: FeatureUseGate = request.app.state.gate
     result = await run_in_threadpool(gate.check_feature_use, body, actor=caller.actor)
+    return decision_out(result)
+
+
+def decision_out(result: FeatureUseDecision) -> DecisionOut:
+    """A recorded gate decision as the API answers it (the CLI's embedded target too)."""
     decision = result.decision
     return DecisionOut(
         allow=decision.allow,

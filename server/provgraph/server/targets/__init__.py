@@ -14,12 +14,18 @@ from provgraph.server.discovery import serving_url
 from provgraph.server.targets.port import Target
 
 
+def server_url(settings: Settings, url: str | None = None) -> str | None:
+    """The running server a command talks to: `url` (`--url`), else `$PROVGRAPH_URL`, else
+    the server holding the data directory; None when there is none."""
+    return url or os.environ.get("PROVGRAPH_URL") or serving_url(Path(settings.data))
+
+
 def target_for(settings: Settings, *, url: str | None, create: bool = False) -> Target:
-    """`--url`, else `$PROVGRAPH_URL`, else the server holding the data directory, else the
-    data directory itself (opened in this process). Only commands that write (`create`) may
-    start a catalog in a directory that does not exist yet: a question asked of a directory
-    that is not there is a mistake (a typo, the wrong working directory), not an empty answer."""
-    found = url or os.environ.get("PROVGRAPH_URL") or serving_url(Path(settings.data))
+    """The running server (`server_url`), else the data directory itself (opened in this
+    process). Only commands that write (`create`) may start a catalog in a directory that does
+    not exist yet: a question asked of a directory that is not there is a mistake (a typo, the
+    wrong working directory), not an empty answer."""
+    found = server_url(settings, url)
     if found:
         from provgraph.server.targets.remote import RemoteTarget
 
@@ -34,4 +40,4 @@ def target_for(settings: Settings, *, url: str | None, create: bool = False) -> 
     return EmbeddedTarget(settings)
 
 
-__all__ = ["Target", "target_for"]
+__all__ = ["Target", "server_url", "target_for"]

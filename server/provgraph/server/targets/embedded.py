@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
+from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.demo import load_demo
 from provgraph.catalog.service.traversal import Direction
@@ -17,6 +19,7 @@ from provgraph.catalog.settings import Settings
 from provgraph.client import (
     Backtest,
     ComplianceEntry,
+    FeatureUseDecision,
     ImpactResult,
     LineagePath,
     LineageResult,
@@ -24,6 +27,10 @@ from provgraph.client import (
     Submission,
 )
 from provgraph.server.http.lineage import parse_edge_kinds
+from provgraph.server.targets.port import FeatureUseQuestion
+
+if TYPE_CHECKING:
+    from provgraph.policies.gate import FeatureUseRequest
 
 
 def _answer(value: Any) -> Any:
@@ -109,7 +116,36 @@ class EmbeddedTarget:
             replayed, changes = backtest(self.catalog, engine)
         return Backtest(replayed=replayed, changes=[_answer(change) for change in changes])
 
+    def check_feature_use(self, question: FeatureUseQuestion, *, actor: str) -> FeatureUseDecision:
+        from provgraph.policies.factory import engine_limits, policy_engine
+        from provgraph.policies.gate import FeatureUseGate
+        from provgraph.server.http.policy import decision_out
+
+        request = _feature_use_request(question)
+        engine = policy_engine(self.settings.opa_url, limits=engine_limits(self.settings))
+        try:
+            result = FeatureUseGate(self.catalog, engine).check_feature_use(request, actor=actor)
+        finally:
+            engine.close()
+        return FeatureUseDecision.model_validate(decision_out(result).model_dump(mode="json"))
+
     def close(self) -> None:
         if self._catalog is not None:
             self._catalog.close()
             self._catalog = None
+
+
+def _feature_use_request(question: FeatureUseQuestion) -> FeatureUseRequest:
+    """The gate's own question model: its validation (feature references, bounds) applies."""
+    from provgraph.policies.gate import FeatureUseRequest
+
+    try:
+        return FeatureUseRequest.model_validate(asdict(question))
+    except ValidationError as exc:
+        raise InvalidArgumentError(_first_error(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -10,12 +11,23 @@ from typing import Protocol
 from provgraph.client import (
     Backtest,
     ComplianceEntry,
+    FeatureUseDecision,
     ImpactResult,
     LineagePath,
     LineageResult,
     Recipe,
     Submission,
 )
+from provgraph.client.client import Action
+
+
+@dataclass(frozen=True)
+class FeatureUseQuestion:
+    action: Action
+    purpose: str
+    features: list[str]
+    model_version: str | None = None
+    environment: str | None = None
 
 
 class Target(Protocol):
@@ -50,5 +62,9 @@ class Target(Protocol):
     def recheck(self, *, actor: str) -> list[ComplianceEntry]: ...
 
     def backtest(self, bundle: Path) -> Backtest: ...
+
+    def check_feature_use(self, question: FeatureUseQuestion, *, actor: str) -> FeatureUseDecision:
+        """Ask the policy gate (the decision is recorded, as every gate decision is)."""
+        ...
 
     def close(self) -> None: ...

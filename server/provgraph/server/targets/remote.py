@@ -12,6 +12,7 @@ from provgraph.client import (
     Backtest,
     Client,
     ComplianceEntry,
+    FeatureUseDecision,
     ImpactResult,
     LineagePath,
     LineageResult,
@@ -20,6 +21,7 @@ from provgraph.client import (
 )
 from provgraph.client.errors import NotFoundError
 from provgraph.policies.bundle import PolicyBundleError
+from provgraph.server.targets.port import FeatureUseQuestion
 
 _TRAINING_SETS = """query($first: Int!, $offset: Int!) {
   nodes(kind: TRAINING_SET, first: $first, offset: $offset) { total items { urn createdAt } } }"""
@@ -96,6 +98,15 @@ class RemoteTarget:
             raise PolicyBundleError(f"{bundle} is not a directory of .rego files")
         files = {p.name: p.read_text() for p in sorted(bundle.glob("*.rego"))}
         return self.client.backtest_policies(files)
+
+    def check_feature_use(self, question: FeatureUseQuestion, *, actor: str) -> FeatureUseDecision:
+        return self.client.check_feature_use(
+            action=question.action,
+            purpose=question.purpose,
+            features=question.features,
+            model_version=question.model_version,
+            environment=question.environment,
+        )
 
     def close(self) -> None:
         self.client.close()
