@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=None,
         description="Let requests without a token in, with this role (for the embedded demo)",
     )
+    backup_key_file: Path | None = None
+    """File holding the HMAC key that signs backups and verifies them (README "Backup and
+    restore")."""
     host: str = "127.0.0.1"
     port: int = 8000
 

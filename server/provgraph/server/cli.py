@@ -93,10 +93,14 @@ def _parser() -> argparse.ArgumentParser:
         "server runs.",
     )
     backup.add_argument("dest", type=Path, help="a new or empty directory")
+    key_help = "file holding the HMAC key that signs (backup) or verifies (restore) the manifest "
+    key_help += "(default $PROVGRAPH_BACKUP_KEY_FILE)"
+    backup.add_argument("--key-file", type=Path, help=key_help)
     restore = command(
         "restore", "Restore a backup into --data (new or empty) and rebuild the graph from it."
     )
     restore.add_argument("src", type=Path, help="a directory written by `provgraph backup`")
+    restore.add_argument("--key-file", type=Path, help=key_help)
 
     reproduce = command(
         "reproduce",
@@ -141,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         given = (("host", args.host), ("port", args.port), ("anonymous_role", args.allow_anonymous))
         overrides.update({k: v for k, v in given if v is not None})
+    if getattr(args, "key_file", None) is not None:
+        overrides["backup_key_file"] = args.key_file
     try:
         settings = Settings(**overrides)
         return _run(args, settings)

@@ -258,21 +258,36 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 def backup(args: argparse.Namespace, settings: Settings) -> int:
     from provgraph.catalog.backup import backup as take_backup
+    from provgraph.catalog.backup import read_key
 
-    taken = take_backup(Path(settings.data), args.dest)
+    taken = take_backup(Path(settings.data), args.dest, read_key(settings.backup_key_file))
     tokens = "tokens, " if taken.tokens else ""
     print(
         f"backed up {settings.data} to {taken.path}: the event log up to seq {taken.last_seq}, ",
         end="",
     )
     print(f"{tokens}the marker (the graph is rebuilt from the log on restore)")
+    if not taken.signed:
+        print(
+            "provgraph: warning: the backup is not signed (no --key-file or "
+            "PROVGRAPH_BACKUP_KEY_FILE): its digests catch damage, not a forged copy",
+            file=sys.stderr,
+        )
     return 0
 
 
 def restore(args: argparse.Namespace, settings: Settings) -> int:
+    from provgraph.catalog.backup import read_key
     from provgraph.catalog.backup import restore as restore_backup
 
-    replayed = restore_backup(args.src, settings)
+    key = read_key(settings.backup_key_file)
+    if key is None:
+        print(
+            "provgraph: warning: restoring without a key: the files are checked against the "
+            "manifest's digests, but an unsigned manifest cannot show the backup was not forged",
+            file=sys.stderr,
+        )
+    replayed = restore_backup(args.src, settings, key)
     print(f"restored {args.src} into {settings.data}: rebuilt the {settings.store} store ", end="")
     print(f"from {replayed} logged events")
     return 0

@@ -11,6 +11,7 @@ from provgraph import client
 from provgraph.catalog.access import TokenStoreUnavailableError
 from provgraph.catalog.event_roles import EventForbiddenError
 from provgraph.catalog.model.errors import (
+    BackupIntegrityError,
     CatalogError,
     DataDirError,
     InvalidArgumentError,
@@ -24,6 +25,7 @@ from provgraph.policies.bundle import PolicyBundleError
 from provgraph.server.listener import PortUnavailableError
 
 EXIT_NOT_FOUND, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_LOG_MISMATCH, EXIT_DENIED = 3, 4, 5, 6, 7
+EXIT_BACKUP_INTEGRITY = 8
 
 ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     # (error, HTTP status, CLI exit code): the first row the error is an instance of applies
@@ -32,6 +34,7 @@ ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     (BatchTooLargeError, 413, EXIT_INVALID),  # over the writer's bound: split the batch
     (InvalidEventError, 422, EXIT_INVALID),  # unknown reference, cycle, rejected event
     (LogMismatchError, 503, EXIT_LOG_MISMATCH),
+    (BackupIntegrityError, 422, EXIT_BACKUP_INTEGRITY),  # altered or damaged: not restored
     (StoreUnavailableError, 503, EXIT_UNAVAILABLE),
     (DataDirError, 503, EXIT_UNAVAILABLE),
     (PolicyBundleError, 422, EXIT_INVALID),

@@ -69,3 +69,8 @@ class LogMismatchError(CatalogError):
     Serving writes then would acknowledge events the graph ignores (at or below its watermark)
     and lose them on the next start, so the catalog refuses to open.
     """
+
+
+class BackupIntegrityError(CatalogError):
+    """A backup's manifest is unsigned where a key was given, its signature or a file's digest
+    does not match: the backup was altered or damaged, and nothing was restored."""
