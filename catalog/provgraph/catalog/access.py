@@ -84,6 +84,11 @@ def new_token(name: str) -> str:
 
 
 class TokenStore(Protocol):
+    @property
+    def where(self) -> str:
+        """Where the tokens are kept, for messages to an operator."""
+        ...
+
     def create(self, name: str, role: Role) -> str:
         """A new token for `name` (shown once; only its hash is kept); replaces its old one."""
         ...
@@ -93,6 +98,10 @@ class TokenStore(Protocol):
         ...
 
     def lookup(self, token: str) -> Principal | None: ...
+
+    def count(self) -> int:
+        """How many tokens there are (TokenError when the store does not read as tokens)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -112,6 +121,10 @@ class FileTokenStore:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._by_digest: dict[str, Principal] = {}
+
+    @property
+    def where(self) -> str:
+        return str(self._path)
 
     def create(self, name: str, role: Role) -> str:
         token = new_token(name)

@@ -44,6 +44,10 @@ class PostgresTokenStore:
             self._pool.close()
             raise TokenStoreUnavailableError(f"the token table cannot be created: {exc}") from exc
 
+    @property
+    def where(self) -> str:
+        return "the PostgreSQL table provgraph_tokens"
+
     def create(self, name: str, role: Role) -> str:
         token = new_token(name)
         with self._connection() as conn:
@@ -59,6 +63,11 @@ class PostgresTokenStore:
         with self._connection() as conn:
             deleted = conn.execute("DELETE FROM provgraph_tokens WHERE name = %s", (name,))
             return deleted.rowcount > 0
+
+    def count(self) -> int:
+        with self._connection() as conn:
+            row = conn.execute("SELECT count(*) FROM provgraph_tokens").fetchone()
+        return int(row[0]) if row is not None else 0
 
     def lookup(self, token: str) -> Principal | None:
         with self._connection() as conn:

@@ -99,22 +99,26 @@ def _banner(catalog: Catalog, settings: Settings, url: str, demo_added: int | No
             file=sys.stderr,
         )
     else:
-        _warn_without_tokens(catalog.data_dir.path)
+        _warn_without_tokens(settings, catalog.data_dir.path)
     sys.stdout.flush()
 
 
-def _warn_without_tokens(data: Path) -> None:
+def _warn_without_tokens(settings: Settings, data: Path) -> None:
     """Every request needs a token: say so when there is none (a fresh catalog, or one
     restored from a backup taken without tokens), instead of answering 401 unexplained."""
-    from provgraph.catalog.access import TOKENS_FILE, TokenError, TokenStore
+    from provgraph.catalog.access import TokenError, TokenStoreUnavailableError, open_tokens
 
     try:
-        count = TokenStore(data / TOKENS_FILE).count()
-    except (TokenError, OSError):
-        return  # an unreadable token file is reported on the first request (503)
+        store = open_tokens(settings, data=data)
+        try:
+            count = store.count()
+        finally:
+            store.close()
+    except (TokenError, TokenStoreUnavailableError, OSError):
+        return  # an unreadable token store is reported on the first request (503)
     if count == 0:
         print(
-            f"provgraph: warning: no API tokens in {data / TOKENS_FILE}: every request answers "
+            f"provgraph: warning: no API tokens in {store.where}: every request answers "
             "401 until one is made: provgraph token create NAME --data "
             f"{data} --role admin (or serve with --allow-anonymous ROLE for a local demo)",
             file=sys.stderr,

@@ -67,6 +67,18 @@ def test_a_revocation_is_seen_by_every_server_at_once(open_tokens: OpenTokens) -
     assert not issuer.revoke("pipeline")
 
 
+def test_count_is_what_every_server_sees(open_tokens: OpenTokens) -> None:
+    issuer, other = open_tokens(), open_tokens()
+    before = other.count()
+    issuer.create("counted-a", Role.READER)
+    issuer.create("counted-b", Role.READER)
+    issuer.create("counted-a", Role.PRODUCER)  # a replacement is not a new token
+    assert other.count() == before + 2
+    issuer.revoke("counted-b")
+    assert other.count() == before + 1
+    assert issuer.where
+
+
 def test_only_the_hash_is_stored(postgres_url: str) -> None:
     import psycopg
 
