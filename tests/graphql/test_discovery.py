@@ -142,3 +142,17 @@ def test_what_if_needs_the_steward_role(tmp_path_factory: pytest.TempPathFactory
     with serving(data, "--demo", anonymous="reader") as reader_server:
         answer = gql(reader_server, WHAT_IF, urn=FARE, tag="pii")["whatIf"]
     assert answer == {"__typename": "ForbiddenError", "requiredRole": "steward"}
+
+
+def test_rest_and_graphql_search_find_every_kind_a_user_names(server: RunningServer) -> None:
+    runs = httpx.get(
+        f"{server.url}/api/v1/search", params={"q": "fraud_detector_train", "kind": "run"}
+    )
+    assert runs.status_code == 200, runs.text
+    assert runs.json()["total"] >= 1 and {h["kind"] for h in runs.json()["hits"]} == {"run"}
+    data = gql(
+        server,
+        """{ search(query: "marketing", filters: {kinds: [MODEL]}) {
+            ... on SearchResults { hits { name } } } }""",
+    )
+    assert [h["name"] for h in data["search"]["hits"]] == ["rider-promo"]
