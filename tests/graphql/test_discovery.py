@@ -167,3 +167,17 @@ def test_rest_and_graphql_what_if_give_one_answer(server: RunningServer) -> None
         timeout=60,
     )
     assert bad.status_code in (400, 422), bad.text
+
+
+def test_rest_and_graphql_search_find_every_kind_a_user_names(server: RunningServer) -> None:
+    runs = httpx.get(
+        f"{server.url}/api/v1/search", params={"q": "fraud_detector_train", "kind": "run"}
+    )
+    assert runs.status_code == 200, runs.text
+    assert runs.json()["total"] >= 1 and {h["kind"] for h in runs.json()["hits"]} == {"run"}
+    data = gql(
+        server,
+        """{ search(query: "marketing", filters: {kinds: [MODEL]}) {
+            ... on SearchResults { hits { name } } } }""",
+    )
+    assert [h["name"] for h in data["search"]["hits"]] == ["rider-promo"]

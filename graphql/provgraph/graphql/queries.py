@@ -171,7 +171,8 @@ class Query(DiscoveryQuery):
         return NodePage(total=reader.count(kind), items=[wrap(r) for r in records if r])
 
     @strawberry.field(
-        description="Full-text search over features, datasets and models, with facets; "
+        description="Full-text search over features, datasets, models, model versions, "
+        "training sets, jobs, runs and deployments, with facets; "
         "ranked by relevance, certification, quality and production use."
     )
     def search(

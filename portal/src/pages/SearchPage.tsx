@@ -171,7 +171,7 @@ export function SearchPage() {
       <h1 className="visually-hidden">Search the catalog</h1>
       <form className="searchbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <label htmlFor="q" className="visually-hidden">
-          Search features, datasets and models
+          Search features, datasets, models, jobs, runs, training sets and deployments
         </label>
         <input
           id="q"

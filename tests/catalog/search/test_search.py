@@ -80,7 +80,9 @@ def test_filters(demo: Catalog) -> None:
         "public.trips",
         "curated.trips_enriched",
         "pickup_city_entropy",
-        "fraud-detector",
+        "fraud-detector",  # the model, its versions and deployments
+        "fraud_train_v1",  # the training sets it was trained on carry it too
+        "fraud_train_v2",
     }
     # the email reaches curated.trips_enriched#email_hash (and email_domain_risk) only through
     # a hash: the masking column lineage declassifies it
@@ -94,20 +96,24 @@ def test_filters(demo: Catalog) -> None:
 
 def test_facets_count_every_match(demo: Catalog) -> None:
     page = demo.search.search("", first=1)
-    assert page.total == 13 and len(page.hits) == 1
-    assert page.facets["kind"] == {"dataset": 6, "feature": 5, "model": 2}
+    assert page.total == 31 and len(page.hits) == 1
+    assert page.facets["kind"] == {
+        "dataset": 6, "feature": 5, "model": 2, "model-version": 3, "training-set": 3,
+        "job": 3, "run": 6, "deployment": 3,
+    }  # fmt: skip
     # public.trips (set on its fields), curated.trips_enriched (its pickup_city column),
-    # pickup_city_entropy and the fraud model (inherited)
-    assert page.facets["classification"]["pii.location"] == 4
+    # pickup_city_entropy and the fraud model (inherited), with the fraud model's two versions,
+    # its two deployments and the two training sets they were trained on
+    assert page.facets["classification"]["pii.location"] == 10
 
 
 def test_cursor_pagination(demo: Catalog) -> None:
-    first = demo.search.search("", first=5)
-    assert first.next_offset == 5
-    second = demo.search.search("", first=5, after=Cursor(5).encode())
-    third = demo.search.search("", first=5, after=Cursor(10).encode())
+    first = demo.search.search("", first=11)
+    assert first.next_offset == 11
+    second = demo.search.search("", first=11, after=Cursor(11).encode())
+    third = demo.search.search("", first=11, after=Cursor(22).encode())
     seen = [h.urn for page in (first, second, third) for h in page.hits]
-    assert len(seen) == len(set(seen)) == 13 and third.next_offset is None
+    assert len(seen) == len(set(seen)) == 31 and third.next_offset is None
 
 
 def test_bad_arguments(demo: Catalog) -> None:
@@ -116,9 +122,9 @@ def test_bad_arguments(demo: Catalog) -> None:
     with pytest.raises(ValueError, match="first"):
         demo.search.search("", first=0)
     with pytest.raises(ValueError, match="searchable"):
-        demo.search.search("", SearchFilters(kinds=[NodeKind.RUN]))
+        demo.search.search("", SearchFilters(kinds=[NodeKind.COLUMN]))
     assert demo.search.search('"; DROP TABLE docs; --').total == 0
-    assert demo.search.search("").total == 13
+    assert demo.search.search("").total == 31
 
 
 def test_curation_shows_up_immediately(demo: Catalog) -> None:
@@ -131,7 +137,10 @@ def test_curation_shows_up_immediately(demo: Catalog) -> None:
         actor="t",
     )
     # the tag shows at once where it was set, and downstream where it is inherited
-    assert _names(demo, "", classification="sensitive") == ["avg_fare", "fraud-detector"]
+    sensitive = _names(
+        demo, "", classification="sensitive", kinds=[NodeKind.FEATURE, NodeKind.MODEL]
+    )
+    assert sensitive == ["avg_fare", "fraud-detector"]
     assert _names(demo, "", owner="team:pricing") == ["avg_fare"]
     assert (
         _names(demo, "", owner="team:trust-and-safety", kinds=[NodeKind.FEATURE]).count("avg_fare")
@@ -144,7 +153,7 @@ def test_a_stale_index_is_rebuilt_on_open(settings: Settings) -> None:
         load_demo(catalog)
         catalog.search_index.clear()
     with Catalog(settings) as reopened:
-        assert reopened.search.search("").total == 13
+        assert reopened.search.search("").total == 31
 
 
 def test_a_removed_source_tag_leaves_what_inherited_it(demo: Catalog) -> None:
@@ -166,3 +175,41 @@ def test_a_removed_source_tag_leaves_what_inherited_it(demo: Catalog) -> None:
         )
     assert "pickup_city_entropy" not in _names(demo, "", classification="pii.location")
     assert "fraud-detector" not in _names(demo, "", classification="pii.location")
+
+
+def test_every_kind_a_user_names_is_found_by_name(demo: Catalog) -> None:
+    def kinds(query: str) -> set[NodeKind]:
+        return {h.kind for h in demo.search.search(query, first=50).hits}
+
+    assert {NodeKind.JOB, NodeKind.RUN} <= kinds("fraud_detector_train")  # a run by its job
+    assert NodeKind.TRAINING_SET in kinds("fraud_train_v2")
+    assert {NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT} <= kinds("fraud-detector")
+    deployments = demo.search.search("production", SearchFilters(kinds=[NodeKind.DEPLOYMENT]))
+    assert [h.urn for h in deployments.hits] == [
+        "urn:provgraph:deployment:production:fraud-detector"
+    ]
+
+
+def test_a_models_purpose_and_owner_are_searched(demo: Catalog) -> None:
+    models = SearchFilters(kinds=[NodeKind.MODEL])
+    assert [h.name for h in demo.search.search("marketing", models).hits] == ["rider-promo"]
+    [model] = demo.search.search("rider-promo", models).hits
+    assert model.owners
+    owned = demo.search.search(model.owners[0], models).hits
+    assert "rider-promo" in [h.name for h in owned]
+
+
+def test_an_index_of_an_older_shape_is_rebuilt(settings: Settings) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with Catalog(settings) as catalog:
+        load_demo(catalog)
+    path = settings.data / "search.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:  # as an older provgraph left it
+        db.execute("UPDATE meta SET ival = 1 WHERE key = 'schema_version'")
+        db.execute("DELETE FROM docs WHERE kind = 'job'")
+        db.execute("DELETE FROM docs_fts WHERE rowid NOT IN (SELECT rowid FROM docs)")
+    with Catalog(settings) as catalog:
+        jobs = catalog.search.search("", SearchFilters(kinds=[NodeKind.JOB]), first=50)
+        assert jobs.total >= 3

@@ -9,7 +9,19 @@ from typing import Protocol
 
 from provgraph.catalog.model.kinds import NodeKind
 
-SEARCHABLE = (NodeKind.FEATURE, NodeKind.DATASET, NodeKind.MODEL)
+SEARCHABLE = (
+    NodeKind.FEATURE,
+    NodeKind.DATASET,
+    NodeKind.MODEL,
+    NodeKind.MODEL_VERSION,
+    NodeKind.TRAINING_SET,
+    NodeKind.JOB,
+    NodeKind.RUN,
+    NodeKind.DEPLOYMENT,
+)
+SCHEMA_VERSION = 2
+"""What the documents hold and which kinds are indexed: an index written under another version
+is emptied on open and rebuilt from the graph. Bump it whenever either changes."""
 
 
 @dataclass(frozen=True, slots=True)

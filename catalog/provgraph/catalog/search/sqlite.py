@@ -18,7 +18,13 @@ from typing import Any
 
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import to_micros
-from provgraph.catalog.search.port import SearchDocument, SearchFilters, SearchHit, SearchPage
+from provgraph.catalog.search.port import (
+    SCHEMA_VERSION,
+    SearchDocument,
+    SearchFilters,
+    SearchHit,
+    SearchPage,
+)
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS docs (
@@ -77,6 +83,20 @@ class SqliteSearchIndex:
             "CREATE TEMP TABLE IF NOT EXISTS matched "
             "(rowid INTEGER PRIMARY KEY, kind TEXT, status TEXT, score REAL)"
         )
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        """An index of another document shape is emptied: its applied_seq goes with it, so the
+        catalog rebuilds it from the graph (ensure_current)."""
+        row = self._db.execute("SELECT ival FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) == SCHEMA_VERSION:
+            return
+        self.clear()
+        self._db.execute(
+            "INSERT INTO meta (key, ival) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO UPDATE SET ival = excluded.ival",
+            (SCHEMA_VERSION,),
+        )
 
     def applied_seq(self) -> int:
         with self._lock:
@@ -85,8 +105,9 @@ class SqliteSearchIndex:
 
     def clear(self) -> None:
         with self._lock:
-            for table in ("docs", "docs_fts", "doc_owners", "doc_tags", "meta"):
+            for table in ("docs", "docs_fts", "doc_owners", "doc_tags"):
                 self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            self._db.execute("DELETE FROM meta WHERE key = 'applied_seq'")
 
     def upsert(self, documents: Sequence[SearchDocument], *, applied_seq: int) -> None:
         with self._lock:

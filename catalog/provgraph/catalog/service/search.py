@@ -139,10 +139,11 @@ class SearchService:
 
     def _owners_of(self, urn: str, kind: NodeKind | None) -> set[str]:
         """The searchable nodes whose documents show `urn`."""
+        if kind in _VERSION_KINDS:  # the container's document shows its newest version
+            container = str(Urn.parse(urn).container())
+            return {urn, container} if kind in SEARCHABLE else {container}
         if kind in SEARCHABLE:
             return {urn}
-        if kind in _VERSION_KINDS:
-            return {str(Urn.parse(urn).container())}
         if kind is NodeKind.COLUMN and Urn.parse(urn).is_field:
             return {str(Urn.parse(urn).container())}
         if kind is NodeKind.COLUMN:
@@ -257,7 +258,7 @@ class SearchService:
             kind=node.kind,
             name=urn.name,
             namespace=urn.namespace or "",
-            description=_description(node, self._aliases(node.urn)),
+            description=_description(node, self._aliases(node.urn), more.get(version or "")),
             columns=columns,
             owners=sorted(
                 Urn.parse(e.dst).name
@@ -282,11 +283,31 @@ class SearchService:
         return set(self._lineage.reached_of_kind(reached, NodeKind.DEPLOYMENT))
 
 
-def _description(node: NodeRecord, aliases: list[str]) -> str:
-    """What the document's description text searches: the description and, for a dataset,
-    its labels (free-text tags that are not classifications) and its other names."""
+def _description(node: NodeRecord, aliases: list[str], newest: NodeRecord | None) -> str:
+    """What the document's description text searches: the description and what names the node
+    beyond its URN — a dataset's labels (free-text tags that are not classifications) and other
+    names, a model's newest purpose and stage, a run's job and state, a deployment's purpose."""
     stored = views.view_of(node)
     text = (stored.description if isinstance(stored, views.Described) else None) or ""
-    if isinstance(stored, views.Dataset) and (stored.labels or aliases):
-        text = " ".join([text, *stored.labels, *aliases]).strip()
-    return text
+    return " ".join([text, *_named_by(stored, aliases, newest)]).strip()
+
+
+def _named_by(stored: views.NodeView, aliases: list[str], newest: NodeRecord | None) -> list[str]:
+    words: list[str | None] = []
+    if isinstance(stored, views.Dataset):
+        words = [*stored.labels, *aliases]
+    elif isinstance(stored, views.Model) and newest is not None:
+        version = views.ModelVersion.of(newest)
+        words = [version.purpose, version.stage, version.label]
+    elif isinstance(stored, views.ModelVersion):
+        words = [stored.purpose, stored.stage, stored.label, stored.framework]
+    elif isinstance(stored, views.Deployment):
+        model = Urn.parse(stored.model_version).name
+        words = [stored.purpose, stored.environment, stored.status, model]
+    elif isinstance(stored, views.Run):
+        job = Urn.parse(stored.job) if stored.job else None
+        words = [job.name if job else None, job.namespace if job else None, stored.state]
+        words.append(stored.source_run_id)
+    elif isinstance(stored, views.Job):
+        words = [stored.job_type, stored.source_code_location]
+    return [word for word in words if word]
