@@ -32,6 +32,7 @@ query($urn: ID!) {
       latestVersion {
         declassifying dtype transformation
         sourceColumns { name datasetVersion { dataset { name } } upstream { urn } }
+        storedIn { name datasetVersion { dataset { name } } }
       }
     }
   }
@@ -122,6 +123,9 @@ def test_materialized_features_have_their_source_columns_from_the_plan(
     [column] = hashed["sourceColumns"]  # the column it was computed from, not the table's
     assert column["name"] == "email"
     assert column["datasetVersion"]["dataset"]["name"] == pipeline
+    [stored] = hashed["storedIn"]  # where a trainer reads it: the feature table's column
+    assert stored["name"] == "email_hash"
+    assert stored["datasetVersion"]["dataset"]["name"] == output
     total = graphql(server, FEATURE, urn=done.features["order_total"])["node"]["latestVersion"]
     assert total["transformation"] == f"aggregate of {lake['orders']}#amount"
 

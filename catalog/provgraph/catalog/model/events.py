@@ -237,6 +237,9 @@ class FeatureDefined(_Event):
     run_job: JobRef | None = Field(default=None, exclude_if=_unset)
     """The job of `run_id`: finds the run when its id was reused by another job's run."""
     owners: list[Name] = Field(default_factory=list, max_length=100)
+    stored_in: ColumnRef | None = Field(default=None, exclude_if=_unset)
+    """The column of the table `run_id` wrote that holds the feature's values (the feature
+    table a trainer reads), when that is not one of `sources`."""
 
 
 class TrainingSetCreated(_Event):

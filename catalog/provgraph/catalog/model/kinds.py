@@ -61,6 +61,9 @@ class EdgeKind(StrEnum):
     COMPUTED_FROM = "COMPUTED_FROM"
     MATERIALIZED = "MATERIALIZED"
     """run -> the feature version it materialized."""
+    STORED_IN = "STORED_IN"
+    """feature version -> the column of the feature table holding its values (not lineage:
+    the version is computed from its sources, the table's column derives from them too)."""
     # ML chain
     INCLUDES = "INCLUDES"
     DRAWN_FROM = "DRAWN_FROM"
@@ -102,6 +105,7 @@ _FLOW: dict[EdgeKind, Flow] = {
     EdgeKind.TRAINED_ON: Flow.TO_UPSTREAM,
     EdgeKind.PRODUCED_MODEL: Flow.TO_DOWNSTREAM,
     EdgeKind.SERVES: Flow.TO_UPSTREAM,
+    EdgeKind.STORED_IN: Flow.NONE,
     EdgeKind.ALIAS_OF: Flow.NONE,
     EdgeKind.OWNED_BY: Flow.NONE,
     EdgeKind.CLASSIFIED_AS: Flow.NONE,

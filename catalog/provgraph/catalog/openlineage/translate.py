@@ -262,6 +262,9 @@ def _features(
             run_id=run_id,
             run_job=JobRef(namespace=event.job.namespace, name=event.job.name),
             owners=facet.owners,
+            stored_in=ColumnRef(namespace=namespace, name=name, field=feature.column)
+            if feature.sources
+            else None,
         )
         for feature in facet.features
     ]

@@ -20,15 +20,19 @@ MAX_SOURCE_COLUMNS = 10_000
 
 def validations(index: LineageIndex, version: str) -> list[str]:
     """URNs of the current validation results on a dataset version, or on the data a feature
-    version reads: the dataset versions of its source columns and of every column those derive
-    from (its source data all the way up, along open column lineage).
+    version reads and is stored in: the dataset versions of its source columns, of the feature
+    table column holding its values (STORED_IN), and of every column those derive from (its
+    source data all the way up, along open column lineage).
 
     A check run again on the same dataset version by the same validating job replaces its
     earlier result, so a failing validation that is fixed and re-run counts as passing."""
     if index.kind_of(version) is NodeKind.FEATURE_VERSION:
-        columns = _upstream_columns(
-            index, [e.dst for e in index.edges_from(version, EdgeKind.COMPUTED_FROM)]
-        )
+        start = [
+            e.dst
+            for kind in (EdgeKind.COMPUTED_FROM, EdgeKind.STORED_IN)
+            for e in index.edges_from(version, kind)
+        ]
+        columns = _upstream_columns(index, start)
         checked = {str(Urn.parse(c).dataset_version()) for c in columns}
     else:
         checked = {version}

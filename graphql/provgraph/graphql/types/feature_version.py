@@ -9,7 +9,7 @@ import strawberry
 
 from provgraph.catalog.model import views
 from provgraph.catalog.model.urn import Urn
-from provgraph.graphql.relations import INCLUDED_IN, SOURCE_COLUMNS
+from provgraph.graphql.relations import INCLUDED_IN, SOURCE_COLUMNS, STORED_IN
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.types.column import Column
 from provgraph.graphql.types.node import Node
@@ -56,6 +56,14 @@ class FeatureVersion(Node):
     @strawberry.field(metadata=SOURCE_COLUMNS.metadata())
     async def source_columns(self, info: CtxInfo) -> list[Column]:
         return await SOURCE_COLUMNS.nodes(info, self.record.urn)
+
+    @strawberry.field(
+        metadata=STORED_IN.metadata(),
+        description="The column of the feature table holding this version's values, where a "
+        "materialization wrote it (empty when the version is its source column itself).",
+    )
+    async def stored_in(self, info: CtxInfo) -> list[Column]:
+        return await STORED_IN.nodes(info, self.record.urn)
 
     @strawberry.field(
         metadata=INCLUDED_IN.metadata(), description="Training sets that include this version."

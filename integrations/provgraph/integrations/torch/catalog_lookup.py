@@ -14,6 +14,7 @@ from provgraph.integrations.torch.features import FeatureSource
 
 FEATURE_QUERY = """
 query($urn: ID!) { node(urn: $urn) { ... on Feature { group name latestVersion { urn version
+  storedIn { name datasetVersion { version dataset { namespace name } } }
   sourceColumns { name datasetVersion { version dataset { namespace name } } } } } } }
 """
 
@@ -47,7 +48,8 @@ def feature_source(client: Client, reference: str) -> FeatureSource:
     latest = (node or {}).get("latestVersion")
     if not node or not latest:
         raise IntegrationError(f"feature {reference} has no version in the catalog")
-    columns = latest["sourceColumns"]
+    # where a materialization stored it, else the one column it is (a column registered as one)
+    columns = latest["storedIn"] or latest["sourceColumns"]
     if len(columns) != 1:
         raise IntegrationError(
             f"feature {reference} is computed from {len(columns)} columns; "

@@ -8,6 +8,7 @@ from uuid import UUID
 from provgraph.catalog.model import views
 from provgraph.catalog.model.errors import ImmutableVersionError, UnknownReferenceError
 from provgraph.catalog.model.events import (
+    ColumnRef,
     DeploymentRecorded,
     FeatureDefined,
     JobRef,
@@ -79,6 +80,8 @@ def feature_defined(event: FeatureDefined, view: PendingView, at: int) -> None:
     _point_at(view, str(version), columns, at)
     if run is not None:
         view.ensure_edge(EdgeKind.MATERIALIZED, run, str(version), at)
+    if event.stored_in is not None:
+        _store_in(view, feature, str(version), event.stored_in, run, at)
     set_owners(view, str(feature), event.owners, at)
 
 
@@ -142,6 +145,20 @@ def _point_at(
             view.close_edge(edge, at)
     links = {(version, column): how for column, how in columns.items()}
     link_columns(view, EdgeKind.COMPUTED_FROM, links, at)
+
+
+def _store_in(
+    view: PendingView, feature: Urn, version: str, ref: ColumnRef, run: str | None, at: int
+) -> None:
+    """Open STORED_IN to the column of the table version this materialization wrote, closing
+    the edge to where an earlier materialization stored it."""
+    dataset = dataset_named(view, ref.namespace, ref.name)
+    field = Urn(NodeKind.COLUMN, dataset.name, dataset.namespace, None, ref.field)
+    column = _source_column(view, feature, field, run)
+    for edge in view.edges_from(version, EdgeKind.STORED_IN, open_only=True):
+        if edge.dst != column:
+            view.close_edge(edge, at)
+    view.ensure_edge(EdgeKind.STORED_IN, version, column, at)
 
 
 def training_set_created(event: TrainingSetCreated, view: PendingView, at: int) -> None:
