@@ -18,9 +18,9 @@ from provgraph.integrations.errors import (
     PolicyDeniedError,
     catalog_error,
 )
-from provgraph.integrations.run_events import error_facet, facet, run_event
+from provgraph.integrations.facets import ProvgraphDeploymentRunFacet
+from provgraph.integrations.run_events import as_json, error_facet, run_event
 
-INTEGRATION = "serving"
 NAMESPACE = "provgraph.serving"
 
 _MODEL_VERSION = """
@@ -73,7 +73,7 @@ def deploy(
     job = (NAMESPACE, f"deploy.{environment}.{deployment}")
     target = str(Urn(NodeKind.DEPLOYMENT, deployment, environment))
     run_ends.resume(catalog)
-    _send(catalog, run_event(integration=INTEGRATION, event_type="START", run_id=run_id, job=job))
+    _send(catalog, as_json(run_event(event_type="START", run_id=run_id, job=job)))
     try:
         answer = catalog.check_feature_use(
             action="deploy",
@@ -88,23 +88,23 @@ def deploy(
     if not answer.allow:
         _fail(catalog, run_id, job, "deploy denied by policy: " + "; ".join(answer.deny))
         raise PolicyDeniedError("deploy", list(answer.deny), answer.decision_urn)
-    body: dict[str, Any] = {
-        "environment": environment,
-        "name": deployment,
-        "modelVersion": model_version,
-        "status": "active",
-        "endpoint": endpoint,
-        "purpose": purpose,
-    }
+    deployed = ProvgraphDeploymentRunFacet(
+        environment=environment,
+        name=deployment,
+        modelVersion=model_version,
+        endpoint=endpoint,
+        purpose=purpose,
+    )
     try:
         _send(
             catalog,
-            run_event(
-                integration=INTEGRATION,
-                event_type="COMPLETE",
-                run_id=run_id,
-                job=job,
-                run_facets={"provgraph_deployment": facet(INTEGRATION, body)},
+            as_json(
+                run_event(
+                    event_type="COMPLETE",
+                    run_id=run_id,
+                    job=job,
+                    run_facets={"provgraph_deployment": deployed},
+                )
             ),
         )
     except IntegrationError as exc:
@@ -151,12 +151,6 @@ def _send(catalog: Client, event: dict[str, Any]) -> None:
 
 def _fail(catalog: Client, run_id: str, job: tuple[str, str], message: str) -> None:
     """End the deploy run FAIL: now, or when the catalog returns (never left RUNNING)."""
-    event = run_event(
-        integration=INTEGRATION,
-        event_type="FAIL",
-        run_id=run_id,
-        job=job,
-        run_facets=error_facet(INTEGRATION, message),
-    )
+    event = run_event(event_type="FAIL", run_id=run_id, job=job, run_facets=error_facet(message))
     with contextlib.suppress(IntegrationError):
-        run_ends.end_run(catalog, event)
+        run_ends.end_run(catalog, as_json(event))
