@@ -31,7 +31,7 @@ from provgraph.client import Client
 from provgraph.integrations.emitter import sender
 from provgraph.integrations.facets import ProvgraphPredictionsRunFacet
 from provgraph.integrations.outbox import Event, Outbox
-from provgraph.integrations.run_events import as_json, run_event
+from provgraph.integrations.run_events import as_json, job_type, run_event
 from provgraph.integrations.spool import MAX_BYTES, MAX_EVENTS, SpoolError, SqliteQueue, outbox_file
 
 log = logging.getLogger("provgraph.serving")
@@ -245,6 +245,7 @@ class PredictionRecorder:
                 run_id=str(uuid.uuid4()),
                 job=self.job,
                 run_facets={FACET: predictions},
+                job_facets=job_type("SERVING", "PREDICT"),
             )
         )
 
