@@ -10,7 +10,7 @@ catalog (run facets) and documented in the README section named by their `_schem
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attr
 from openlineage.client.facet_v2 import DatasetFacet, RunFacet
@@ -28,6 +28,28 @@ def _producer() -> str:
     return PRODUCER
 
 
+@attr.define
+class _RunFacet(RunFacet):
+    """A provgraph run facet: the one producer, and the README section that documents it."""
+
+    DOCUMENTED: ClassVar[str] = ML_FACETS
+    _producer: str = attr.field(factory=_producer, kw_only=True)
+
+    @classmethod
+    def _get_schema(cls) -> str:
+        return cls.DOCUMENTED
+
+
+@attr.define
+class _DatasetFacet(DatasetFacet):
+    DOCUMENTED: ClassVar[str] = ML_FACETS
+    _producer: str = attr.field(factory=_producer, kw_only=True)
+
+    @classmethod
+    def _get_schema(cls) -> str:
+        return cls.DOCUMENTED
+
+
 # ---- the ML facets the catalog reads --------------------------------------------------------
 
 
@@ -43,18 +65,13 @@ class ProvgraphFeature:
 
 
 @attr.define
-class ProvgraphFeaturesDatasetFacet(DatasetFacet):
+class ProvgraphFeaturesDatasetFacet(_DatasetFacet):
     """On an output dataset: the features this run materialized into its columns."""
 
     group: str
     features: list[ProvgraphFeature]
     entity: str | None = None
     owners: list[str] = attr.field(factory=list)
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return ML_FACETS
 
 
 @attr.define
@@ -72,22 +89,17 @@ class DatasetRef:
 
 
 @attr.define
-class ProvgraphTrainingSetRunFacet(RunFacet):
+class ProvgraphTrainingSetRunFacet(_RunFacet):
     """On a training run: the training-set manifest the run assembled."""
 
     name: str
     features: list[FeatureRef]
     sources: list[DatasetRef] = attr.field(factory=list)
     manifest: dict[str, Scalar] = attr.field(factory=dict)
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return ML_FACETS
 
 
 @attr.define
-class ProvgraphModelVersionRunFacet(RunFacet):
+class ProvgraphModelVersionRunFacet(_RunFacet):
     """On a completed training run: the model version it produced."""
 
     model: str
@@ -101,15 +113,10 @@ class ProvgraphModelVersionRunFacet(RunFacet):
     stage: str = "development"
     owners: list[str] = attr.field(factory=list)
     tags: list[str] = attr.field(factory=list)
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return ML_FACETS
 
 
 @attr.define
-class ProvgraphDeploymentRunFacet(RunFacet):
+class ProvgraphDeploymentRunFacet(_RunFacet):
     """On a deploy run: which model version a deployment now serves (or that it retired)."""
 
     environment: str
@@ -118,18 +125,13 @@ class ProvgraphDeploymentRunFacet(RunFacet):
     status: str = "active"
     endpoint: str | None = None
     purpose: str | None = None
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return ML_FACETS
 
 
 # ---- facets the catalog keeps verbatim --------------------------------------------------------
 
 
 @attr.define
-class ProvgraphTrainingRunFacet(RunFacet):
+class ProvgraphTrainingRunFacet(_RunFacet):
     """On every event of a training run: what it trains, its parameters, metrics so far and
     the environment it runs in."""
 
@@ -143,29 +145,21 @@ class ProvgraphTrainingRunFacet(RunFacet):
     startedAt: str  # noqa: N815
     code: dict[str, Any] | None = None
     endedAt: str | None = None  # noqa: N815
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#training-deploying-and-serving-torch"
+    DOCUMENTED = f"{DOCS}#training-deploying-and-serving-torch"
 
 
 @attr.define
-class ProvgraphReproductionRunFacet(RunFacet):
+class ProvgraphReproductionRunFacet(_RunFacet):
     """On a training run that saved the bytes of a registered model version again."""
 
     modelVersion: str  # noqa: N815
     artifactDigest: str  # noqa: N815
     sameArtifact: bool = True  # noqa: N815
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#training-deploying-and-serving-torch"
+    DOCUMENTED = f"{DOCS}#training-deploying-and-serving-torch"
 
 
 @attr.define
-class ProvgraphPredictionsRunFacet(RunFacet):
+class ProvgraphPredictionsRunFacet(_RunFacet):
     """On a window of a deployment's `predict` job: what it served and decided."""
 
     deployment: str
@@ -179,63 +173,43 @@ class ProvgraphPredictionsRunFacet(RunFacet):
     sampled: list[dict[str, Any]]
     droppedSoFar: int  # noqa: N815
     refusedSoFar: int  # noqa: N815
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#serving"
+    DOCUMENTED = f"{DOCS}#serving"
 
 
 @attr.define
-class SparkPropertiesRunFacet(RunFacet):
+class SparkPropertiesRunFacet(_RunFacet):
     """The Spark application and write a run was."""
 
     appName: str  # noqa: N815
     action: str
     command: str
     mode: str | None = None
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#pyspark-lineage"
+    DOCUMENTED = f"{DOCS}#pyspark-lineage"
 
 
 @attr.define
-class ColumnLineageStoppedRunFacet(RunFacet):
+class ColumnLineageStoppedRunFacet(_RunFacet):
     """The plan node or expression the plan walker did not understand: lineage is
     dataset-level (on the run and, as the dataset facet below, on the output)."""
 
     stoppedAt: str  # noqa: N815
     reason: str
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#pyspark-lineage"
+    DOCUMENTED = f"{DOCS}#pyspark-lineage"
 
 
 @attr.define
-class ColumnLineageStoppedDatasetFacet(DatasetFacet):
+class ColumnLineageStoppedDatasetFacet(_DatasetFacet):
     stoppedAt: str  # noqa: N815
     reason: str
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#pyspark-lineage"
+    DOCUMENTED = f"{DOCS}#pyspark-lineage"
 
 
 @attr.define
-class GreatExpectationsRunFacet(RunFacet):
+class GreatExpectationsRunFacet(_RunFacet):
     """A validation's summary: the suite, its outcome and each expectation's result."""
 
     suite: str
     success: bool
     statistics: dict[str, float]
     results: list[dict[str, Any]]
-    _producer: str = attr.field(factory=_producer, kw_only=True)
-
-    @staticmethod
-    def _get_schema() -> str:
-        return f"{DOCS}#great-expectations-1x"
+    DOCUMENTED = f"{DOCS}#great-expectations-1x"
