@@ -7,10 +7,12 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+
+from openlineage.client.event_v2 import OutputDataset
+from openlineage.client.facet_v2 import schema_dataset
 
 from provgraph.client import Client, Recipe
-from provgraph.integrations.run_events import facet, run_event
+from provgraph.integrations.run_events import as_json, run_event
 from provgraph.integrations.torch import training_run
 from tests.integrations import model_side
 from tests.support.server import RunningServer, serving
@@ -32,25 +34,19 @@ def _train(server: RunningServer, table: Path, artifact: Path, *, epochs: int) -
 
 def _job_writes_the_table(client: Client) -> None:
     """The feature job runs (again): a tracked run writes a new version of the table."""
-    schema = facet(
-        "test",
-        {"fields": [{"name": n, "type": "double"} for n in SCHEMA]},
-        "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json",
+    schema = schema_dataset.SchemaDatasetFacet(
+        fields=[schema_dataset.SchemaDatasetFacetFields(name=n, type="double") for n in SCHEMA]
     )
-    output: dict[str, Any] = {
-        "namespace": model_side.TABLE[0],
-        "name": model_side.TABLE[1],
-        "facets": {"schema": schema},
-    }
+    output = OutputDataset(
+        namespace=model_side.TABLE[0], name=model_side.TABLE[1], facets={"schema": schema}
+    )
     run_id = str(uuid.uuid4())
     client.send_openlineage(
         [
-            run_event(
-                integration="test",
-                event_type=kind,
-                run_id=run_id,
-                job=("jobs", "rider_features"),
-                outputs=[output],
+            as_json(
+                run_event(
+                    event_type=kind, run_id=run_id, job=("jobs", "rider_features"), outputs=[output]
+                )
             )
             for kind in ("START", "COMPLETE")
         ]

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
     from provgraph.client import Client
 
-PRODUCER = "https://github.com/provgraph/provgraph/tree/main/integrations"
-
 
 def resolve(url: str | None, token: str | None) -> tuple[str | None, str | None]:
     """`url=`/`token=` when given, else `PROVGRAPH_URL` / `PROVGRAPH_TOKEN`."""

@@ -1,70 +1,94 @@
-"""OpenLineage RunEvents as the integrations send them (spec 2-0-2), built in one place."""
+"""OpenLineage RunEvents as the integrations send them, built in one place: openlineage-python's
+typed classes (`RunEvent`, `Run`, `Job`, its facets and provgraph's own, `facets.py`), under one
+producer URI, serialized by its `Serde`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
+
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import (
+    JobFacet,
+    RunFacet,
+    error_message_run,
+    job_type_job,
+    source_code_location_job,
+)
+from openlineage.client.serde import Serde
 
 from provgraph.integrations.environment import CodeVersion
 
-SPEC = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-PRODUCER = "https://provgraph.dev/integrations/{name}/0.1.0"
 EventType = Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT"]
+
+
+def _release() -> str:
+    try:
+        return version("provgraph")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+PRODUCER = f"https://github.com/provgraph/provgraph/tree/{_release()}/integrations"
+"""The producer of every event and facet any provgraph integration builds (OpenLineage's own
+integrations name theirs the same way: the source tree at the release)."""
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def producer(integration: str) -> str:
-    return PRODUCER.format(name=integration)
-
-
-def facet(integration: str, body: dict[str, Any], schema: str | None = None) -> dict[str, Any]:
-    return {
-        "_producer": producer(integration),
-        "_schemaURL": schema or "https://openlineage.io/spec/facets/1-0-0/BaseFacet.json",
-        **body,
-    }
-
-
 def run_event(
     *,
-    integration: str,
     event_type: EventType,
     run_id: str,
     job: tuple[str, str],
-    run_facets: dict[str, Any] | None = None,
-    job_facets: dict[str, Any] | None = None,
-    inputs: list[dict[str, Any]] | None = None,
-    outputs: list[dict[str, Any]] | None = None,
+    run_facets: Mapping[str, RunFacet] | None = None,
+    job_facets: Mapping[str, JobFacet] | None = None,
+    inputs: Sequence[InputDataset] = (),
+    outputs: Sequence[OutputDataset] = (),
     event_time: str | None = None,
-) -> dict[str, Any]:
+) -> RunEvent:
+    return RunEvent(
+        eventType=RunState(event_type),
+        eventTime=event_time or now(),
+        producer=PRODUCER,
+        run=Run(runId=run_id, facets=dict(run_facets or {})),
+        job=Job(namespace=job[0], name=job[1], facets=dict(job_facets or {})),
+        inputs=list(inputs),
+        outputs=list(outputs),
+    )
+
+
+def as_json(event: RunEvent) -> dict[str, Any]:
+    """The event as the catalog receives it (openlineage-python's serializer)."""
+    return Serde.to_dict(event)
+
+
+def job_type(integration: str, job_type: str) -> dict[str, JobFacet]:
     return {
-        "eventType": event_type,
-        "eventTime": event_time or now(),
-        "producer": producer(integration),
-        "schemaURL": SPEC,
-        "run": {"runId": run_id, "facets": run_facets or {}},
-        "job": {"namespace": job[0], "name": job[1], "facets": job_facets or {}},
-        "inputs": inputs or [],
-        "outputs": outputs or [],
+        "jobType": job_type_job.JobTypeJobFacet(
+            processingType="BATCH", integration=integration, jobType=job_type, producer=PRODUCER
+        )
     }
 
 
-def source_code_facet(integration: str, code: CodeVersion | None) -> dict[str, Any]:
+def source_code_facet(code: CodeVersion | None) -> dict[str, JobFacet]:
     """The job's code version from git: the catalog keys the job's version on it."""
     if code is None:
         return {}
-    location = {
-        "type": "git",
-        "url": f"file://{code.path}",
-        "repoUrl": f"file://{code.repository}",
-        "path": code.path,
-        "version": code.commit + ("-dirty" if code.dirty else ""),
-    }
-    return {"sourceCodeLocation": facet(integration, location)}
+    location = source_code_location_job.SourceCodeLocationJobFacet(
+        type="git",
+        url=f"file://{code.path}",
+        repoUrl=f"file://{code.repository}",
+        path=code.path,
+        version=code.commit + ("-dirty" if code.dirty else ""),
+        producer=PRODUCER,
+    )
+    return {"sourceCodeLocation": location}
 
 
 _ERROR_TYPE = re.compile(r"[A-Za-z_$][\w$.]{0,199}")
@@ -82,9 +106,14 @@ def error_summary(error_type: str, condition: str | None = None) -> str:
     return f"{kind} (message withheld: error messages can carry data values)"
 
 
-def error_facet(integration: str, message: str) -> dict[str, Any]:
+def error_facet(
+    message: str, *, language: str = "python", stack_trace: str | None = None
+) -> dict[str, RunFacet]:
     return {
-        "errorMessage": facet(
-            integration, {"message": message[:60_000], "programmingLanguage": "python"}
+        "errorMessage": error_message_run.ErrorMessageRunFacet(
+            message=message[:60_000],
+            programmingLanguage=language,
+            stackTrace=stack_trace,
+            producer=PRODUCER,
         )
     }

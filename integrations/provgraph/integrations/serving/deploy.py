@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openlineage.client.facet_v2 import RunFacet
+
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
 from provgraph.client import Client, ProvgraphError
@@ -18,9 +20,15 @@ from provgraph.integrations.errors import (
     PolicyDeniedError,
     catalog_error,
 )
-from provgraph.integrations.run_events import error_facet, facet, run_event
+from provgraph.integrations.facets import ProvgraphDeploymentRunFacet
+from provgraph.integrations.run_events import (
+    EventType,
+    as_json,
+    error_facet,
+    job_type,
+    run_event,
+)
 
-INTEGRATION = "serving"
 NAMESPACE = "provgraph.serving"
 
 _MODEL_VERSION = """
@@ -73,7 +81,7 @@ def deploy(
     job = (NAMESPACE, f"deploy.{environment}.{deployment}")
     target = str(Urn(NodeKind.DEPLOYMENT, deployment, environment))
     run_ends.resume(catalog)
-    _send(catalog, run_event(integration=INTEGRATION, event_type="START", run_id=run_id, job=job))
+    _send(catalog, _event("START", run_id, job))
     try:
         answer = catalog.check_feature_use(
             action="deploy",
@@ -88,25 +96,15 @@ def deploy(
     if not answer.allow:
         _fail(catalog, run_id, job, "deploy denied by policy: " + "; ".join(answer.deny))
         raise PolicyDeniedError("deploy", list(answer.deny), answer.decision_urn)
-    body: dict[str, Any] = {
-        "environment": environment,
-        "name": deployment,
-        "modelVersion": model_version,
-        "status": "active",
-        "endpoint": endpoint,
-        "purpose": purpose,
-    }
+    deployed = ProvgraphDeploymentRunFacet(
+        environment=environment,
+        name=deployment,
+        modelVersion=model_version,
+        endpoint=endpoint,
+        purpose=purpose,
+    )
     try:
-        _send(
-            catalog,
-            run_event(
-                integration=INTEGRATION,
-                event_type="COMPLETE",
-                run_id=run_id,
-                job=job,
-                run_facets={"provgraph_deployment": facet(INTEGRATION, body)},
-            ),
-        )
+        _send(catalog, _event("COMPLETE", run_id, job, {"provgraph_deployment": deployed}))
     except IntegrationError as exc:
         _fail(catalog, run_id, job, f"the deployment could not be recorded: {exc}")
         raise
@@ -151,12 +149,22 @@ def _send(catalog: Client, event: dict[str, Any]) -> None:
 
 def _fail(catalog: Client, run_id: str, job: tuple[str, str], message: str) -> None:
     """End the deploy run FAIL: now, or when the catalog returns (never left RUNNING)."""
-    event = run_event(
-        integration=INTEGRATION,
-        event_type="FAIL",
-        run_id=run_id,
-        job=job,
-        run_facets=error_facet(INTEGRATION, message),
-    )
     with contextlib.suppress(IntegrationError):
-        run_ends.end_run(catalog, event)
+        run_ends.end_run(catalog, _event("FAIL", run_id, job, error_facet(message)))
+
+
+def _event(
+    event_type: EventType,
+    run_id: str,
+    job: tuple[str, str],
+    run_facets: dict[str, RunFacet] | None = None,
+) -> dict[str, Any]:
+    return as_json(
+        run_event(
+            event_type=event_type,
+            run_id=run_id,
+            job=job,
+            run_facets=run_facets,
+            job_facets=job_type("SERVING", "DEPLOY"),
+        )
+    )

@@ -29,12 +29,12 @@ from typing import Any
 
 from provgraph.client import Client
 from provgraph.integrations.emitter import sender
+from provgraph.integrations.facets import ProvgraphPredictionsRunFacet
 from provgraph.integrations.outbox import Event, Outbox
-from provgraph.integrations.run_events import facet, run_event
+from provgraph.integrations.run_events import as_json, job_type, run_event
 from provgraph.integrations.spool import MAX_BYTES, MAX_EVENTS, SpoolError, SqliteQueue, outbox_file
 
 log = logging.getLogger("provgraph.serving")
-INTEGRATION = "serving"
 FACET = "provgraph_predictions"
 MAX_RECORDS_PER_WINDOW = 1000
 
@@ -222,29 +222,31 @@ class PredictionRecorder:
 
     def _event(self, window: _Window) -> Event:
         latencies = sorted(window.latencies)
-        body: dict[str, Any] = {
-            "deployment": self.deployment,
-            "modelVersion": self.model_version,
-            "featureVersions": list(self.feature_versions),
-            "requests": window.count,
-            "denied": window.denied,
-            "obligated": window.obligated,
-            "latencyMs": {
+        predictions = ProvgraphPredictionsRunFacet(
+            deployment=self.deployment,
+            modelVersion=self.model_version,
+            featureVersions=list(self.feature_versions),
+            requests=window.count,
+            denied=window.denied,
+            obligated=window.obligated,
+            latencyMs={
                 "p50": _percentile(latencies, 0.50),
                 "p99": _percentile(latencies, 0.99),
                 "max": latencies[-1],
             },
-            "decisions": sorted(window.decisions),
-            "sampled": [asdict(r) for r in window.records],
-            "droppedSoFar": self.dropped,
-            "refusedSoFar": self.refused,
-        }
-        return run_event(
-            integration=INTEGRATION,
-            event_type="COMPLETE",
-            run_id=str(uuid.uuid4()),
-            job=self.job,
-            run_facets={FACET: facet(INTEGRATION, body)},
+            decisions=sorted(window.decisions),
+            sampled=[asdict(r) for r in window.records],
+            droppedSoFar=self.dropped,
+            refusedSoFar=self.refused,
+        )
+        return as_json(
+            run_event(
+                event_type="COMPLETE",
+                run_id=str(uuid.uuid4()),
+                job=self.job,
+                run_facets={FACET: predictions},
+                job_facets=job_type("SERVING", "PREDICT"),
+            )
         )
 
     def _sent(self, send: Any) -> Any:

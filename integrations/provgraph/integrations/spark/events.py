@@ -7,17 +7,31 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from provgraph.integrations.emitter import PRODUCER
+from openlineage.client.event_v2 import InputDataset, OutputDataset, RunEvent
+from openlineage.client.facet_v2 import (
+    DatasetFacet,
+    JobFacet,
+    RunFacet,
+    column_lineage_dataset,
+    processing_engine_run,
+    schema_dataset,
+    source_code_location_job,
+    storage_dataset,
+)
+
+from provgraph.integrations.facets import (
+    ColumnLineageStoppedDatasetFacet,
+    ColumnLineageStoppedRunFacet,
+    SparkPropertiesRunFacet,
+)
+from provgraph.integrations.run_events import PRODUCER, error_facet, job_type, run_event
 from provgraph.integrations.spark.capture import Write
 from provgraph.integrations.spark.lineage import DatasetId, Direct, Kind, PlanLineage
 
-if TYPE_CHECKING:
-    from openlineage.client.event_v2 import RunEvent
-
 STOPPED_FACET = "provgraph_columnLineageStopped"
-STOPPED_SCHEMA = "https://github.com/provgraph/provgraph/blob/main/README.md#pyspark-lineage"
+cl = column_lineage_dataset
 
 
 @dataclass(frozen=True)
@@ -44,9 +58,7 @@ def job_name(app_name: str, write: Write) -> str:
     return f"{app_name}.{action}.{target}"
 
 
-def _field_entry(sources: dict[Any, Direct], description: str | None) -> Any:
-    from openlineage.client.facet_v2 import column_lineage_dataset as cl
-
+def _field_entry(sources: dict[Any, Direct], description: str | None) -> cl.Fields:
     inputs = []
     for source, how in sources.items():
         transformation = cl.Transformation(
@@ -65,9 +77,7 @@ def _field_entry(sources: dict[Any, Direct], description: str | None) -> Any:
     )
 
 
-def column_lineage_facet(lineage: PlanLineage) -> Any:
-    from openlineage.client.facet_v2 import column_lineage_dataset as cl
-
+def column_lineage_facet(lineage: PlanLineage) -> cl.ColumnLineageDatasetFacet:
     fields = {
         name: _field_entry(sources, lineage.descriptions.get(name))
         for name, sources in lineage.fields.items()
@@ -82,25 +92,22 @@ def column_lineage_facet(lineage: PlanLineage) -> Any:
         )
         for s, kinds in sorted(lineage.indirect.items())
     ]
-    return cl.ColumnLineageDatasetFacet(fields=fields, dataset=dataset)
+    return cl.ColumnLineageDatasetFacet(fields=fields, dataset=dataset, producer=PRODUCER)
 
 
-def _schema(fields: list[tuple[str, str]]) -> Any:
-    from openlineage.client.facet_v2 import schema_dataset
-
+def _schema(fields: list[tuple[str, str]]) -> schema_dataset.SchemaDatasetFacet:
     return schema_dataset.SchemaDatasetFacet(
-        fields=[schema_dataset.SchemaDatasetFacetFields(name=n, type=t) for n, t in fields]
+        fields=[schema_dataset.SchemaDatasetFacetFields(name=n, type=t) for n, t in fields],
+        producer=PRODUCER,
     )
 
 
-def _storage(file_format: str | None) -> dict[str, Any]:
-    from openlineage.client.facet_v2 import storage_dataset
-
+def _storage(file_format: str | None) -> dict[str, DatasetFacet]:
     if not file_format:
         return {}
     return {
         "storage": storage_dataset.StorageDatasetFacet(
-            storageLayer="spark", fileFormat=file_format.lower()
+            storageLayer="spark", fileFormat=file_format.lower(), producer=PRODUCER
         )
     }
 
@@ -111,44 +118,27 @@ def run_events(
     context: JobContext,
     outcome: Outcome,
     *,
-    extra_output_facets: dict[str, Any] | None = None,
+    extra_output_facets: dict[str, DatasetFacet] | None = None,
     run_id: uuid.UUID | None = None,
 ) -> list[RunEvent]:
-    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent
-    from openlineage.client.event_v2 import RunState as State
-    from openlineage.client.facet_v2 import (
-        error_message_run,
-        job_type_job,
-        processing_engine_run,
-        source_code_location_job,
-    )
-
     run_id = run_id or uuid.uuid4()
-    job_facets: dict[str, Any] = {
-        "jobType": job_type_job.JobTypeJobFacet(
-            processingType="BATCH", integration="SPARK", jobType="SQL_JOB"
-        )
-    }
+    job_facets: dict[str, JobFacet] = job_type("SPARK", "SQL_JOB")
     if context.code_location:
         job_facets["sourceCodeLocation"] = source_code_location_job.SourceCodeLocationJobFacet(
-            type="file", url=context.code_location, version=context.code_version
+            type="file", url=context.code_location, version=context.code_version, producer=PRODUCER
         )
-    run_facets: dict[str, Any] = {
+    run_facets: dict[str, RunFacet] = {
         "processing_engine": processing_engine_run.ProcessingEngineRunFacet(
-            version=context.spark_version, name="spark", openlineageAdapterVersion="provgraph"
+            version=context.spark_version,
+            name="spark",
+            openlineageAdapterVersion="provgraph",
+            producer=PRODUCER,
         ),
-        "spark_properties": {
-            "_producer": PRODUCER,
-            "_schemaURL": STOPPED_SCHEMA,
-            "appName": context.app_name,
-            "action": write.action,
-            "command": write.command,
-            "mode": write.mode,
-        },
+        "spark_properties": SparkPropertiesRunFacet(
+            appName=context.app_name, action=write.action, command=write.command, mode=write.mode
+        ),
     }
-    job = Job(
-        namespace=context.namespace, name=job_name(context.app_name, write), facets=job_facets
-    )
+    job = (context.namespace, job_name(context.app_name, write))
     inputs = [
         InputDataset(
             namespace=d.namespace,
@@ -160,46 +150,54 @@ def run_events(
         )
         for d, attrs in sorted(lineage.inputs.items())
     ]
-    output_facets: dict[str, Any] = {"schema": _schema(write.schema), **_storage(write.file_format)}
+    output_facets: dict[str, DatasetFacet] = {
+        "schema": _schema(write.schema),
+        **_storage(write.file_format),
+    }
     if lineage.stopped_at is None:
         output_facets["columnLineage"] = column_lineage_facet(lineage)
     else:
-        output_facets[STOPPED_FACET] = run_facets[STOPPED_FACET] = {
-            "_producer": PRODUCER,
-            "_schemaURL": STOPPED_SCHEMA,
-            "stoppedAt": lineage.stopped_at,
-            "reason": f"the plan node or expression {lineage.stopped_at} is not understood by "
-            "provgraph's plan walker; lineage is dataset-level",
-        }
+        reason = (
+            f"the plan node or expression {lineage.stopped_at} is not understood by "
+            "provgraph's plan walker; lineage is dataset-level"
+        )
+        output_facets[STOPPED_FACET] = ColumnLineageStoppedDatasetFacet(
+            stoppedAt=lineage.stopped_at, reason=reason
+        )
+        run_facets[STOPPED_FACET] = ColumnLineageStoppedRunFacet(
+            stoppedAt=lineage.stopped_at, reason=reason
+        )
     output_facets.update(extra_output_facets or {})
-    output = OutputDataset(
-        namespace=write.target.namespace, name=write.target.name, facets=output_facets
-    )
+    target = (write.target.namespace, write.target.name)
     started = outcome.finished - outcome.duration
-    start = RunEvent(
-        eventType=State.START,
-        eventTime=_time(started),
-        run=Run(runId=str(run_id), facets=run_facets),
+    start = run_event(
+        event_type="START",
+        event_time=_time(started),
+        run_id=str(run_id),
         job=job,
-        producer=PRODUCER,
+        run_facets=run_facets,
+        job_facets=job_facets,
         inputs=inputs,
-        outputs=[OutputDataset(namespace=output.namespace, name=output.name)],
+        outputs=[OutputDataset(namespace=target[0], name=target[1])],
     )
     end_facets = dict(run_facets)
     if outcome.error is not None:
-        end_facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
-            message=outcome.error[:4000],
-            programmingLanguage="JAVA",
-            stackTrace=(outcome.stack_trace or "")[:16000] or None,
+        end_facets.update(
+            error_facet(
+                outcome.error[:4000],
+                language="JAVA",
+                stack_trace=(outcome.stack_trace or "")[:16000] or None,
+            )
         )
-    end = RunEvent(
-        eventType=State.FAIL if outcome.error is not None else State.COMPLETE,
-        eventTime=_time(outcome.finished),
-        run=Run(runId=str(run_id), facets=end_facets),
+    end = run_event(
+        event_type="FAIL" if outcome.error is not None else "COMPLETE",
+        event_time=_time(outcome.finished),
+        run_id=str(run_id),
         job=job,
-        producer=PRODUCER,
+        run_facets=end_facets,
+        job_facets=job_facets,
         inputs=inputs,
-        outputs=[output],
+        outputs=[OutputDataset(namespace=target[0], name=target[1], facets=output_facets)],
     )
     return [start, end]
 

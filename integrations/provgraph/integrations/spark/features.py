@@ -31,11 +31,10 @@ from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import utc_now
 from provgraph.catalog.model.urn import Urn
 from provgraph.integrations.errors import IntegrationError, PolicyDeniedError, catalog_error
+from provgraph.integrations.facets import ProvgraphFeature, ProvgraphFeaturesDatasetFacet
 from provgraph.integrations.spark.lineage import DatasetId, Kind, PlanLineage
 from provgraph.integrations.spark.naming import path_dataset, table_dataset
 from provgraph.integrations.spark.tracker import dataframe_lineage, track
-
-ML_FACETS = "/openlineage/facets/1-0-0/ProvgraphFeaturesDatasetFacet.json"
 
 
 @dataclass(frozen=True)
@@ -235,25 +234,23 @@ def materialize_features(
     if not decision.allow:
         raise PolicyDeniedError("materialize", decision.deny, decision.decision_urn)
 
-    facet = {
-        "_producer": "https://provgraph.dev/integrations/spark/0.1.0",
-        "_schemaURL": client.url + ML_FACETS,
-        "group": group,
-        "entity": entity,
-        "owners": owners or [],
-        "features": [
-            {
-                "name": f.name,
-                "column": f.column,
-                "dtype": f.dtype or types[f.column],
-                "transformation": definitions[i].transformation,
-                "declassifying": bool(f.declassifying),
-                "sources": [r.model_dump(mode="json") for r in definitions[i].sources],
-                **({"description": f.description} if f.description else {}),
-            }
+    facet = ProvgraphFeaturesDatasetFacet(
+        group=group,
+        entity=entity,
+        owners=owners or [],
+        features=[
+            ProvgraphFeature(
+                name=f.name,
+                column=f.column,
+                dtype=f.dtype or types[f.column],
+                transformation=definitions[i].transformation,
+                declassifying=bool(f.declassifying),
+                sources=[r.model_dump(mode="json") for r in definitions[i].sources],
+                description=f.description or None,
+            )
             for i, f in enumerate(features)
         ],
-    }
+    )
     tracker.expect(target, {"provgraph_features": facet})
     kept = [
         c for c in dict.fromkeys([*([entity] if entity else []), *(f.column for f in features)])

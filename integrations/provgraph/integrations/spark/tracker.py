@@ -16,6 +16,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from openlineage.client.facet_v2 import DatasetFacet
+
 from provgraph.integrations.emitter import Emitter, emitter
 from provgraph.integrations.run_events import error_summary
 from provgraph.integrations.spark.capture import Write, capture_write
@@ -92,7 +94,7 @@ class Tracker:
             code_version=version,
         )
         self.writes_seen = 0
-        self._expected: dict[DatasetId, dict[str, Any]] = {}
+        self._expected: dict[DatasetId, dict[str, DatasetFacet]] = {}
         self._expected_lock = threading.Lock()
         self._listener = _Listener(self)
         self._registered = False
@@ -120,7 +122,7 @@ class Tracker:
             log.debug("provgraph: listener bus not drained: %s", exc)
         return self.emitter.flush(timeout)
 
-    def expect(self, target: DatasetId, facets: dict[str, Any]) -> None:
+    def expect(self, target: DatasetId, facets: dict[str, DatasetFacet]) -> None:
         """Add `facets` to the output of the next write to `target` (feature materialization)."""
         with self._expected_lock:
             self._expected[target] = facets

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from openlineage.client.event_v2 import InputDataset
+from openlineage.client.facet_v2 import RunFacet, processing_engine_run
 
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
@@ -37,9 +39,16 @@ from provgraph.integrations.errors import (
     PolicyDeniedError,
     catalog_error,
 )
+from provgraph.integrations.facets import (
+    ProvgraphModelVersionRunFacet,
+    ProvgraphReproductionRunFacet,
+    ProvgraphTrainingRunFacet,
+)
 from provgraph.integrations.run_events import (
+    PRODUCER,
+    as_json,
     error_facet,
-    facet,
+    job_type,
     now,
     run_event,
     source_code_facet,
@@ -174,13 +183,9 @@ class TrainingRun:
         urn = str(Urn(NodeKind.MODEL, self.model).with_version(digest.removeprefix("sha256:")[:16]))
         if self._registered(urn):
             # the same bytes as a registered version (a reproduction): say so, never re-register
-            reproduced = {"modelVersion": urn, "artifactDigest": digest, "sameArtifact": True}
+            reproduced = ProvgraphReproductionRunFacet(modelVersion=urn, artifactDigest=digest)
             self.reproduced = True
-            self._send(
-                "COMPLETE",
-                run_facets={"provgraph_reproduction": facet(INTEGRATION, reproduced)},
-                final=True,
-            )
+            self._send("COMPLETE", run_facets={"provgraph_reproduction": reproduced}, final=True)
         else:
             # data the training code loaded itself: the gated feature versions are the set
             drawn = self._training_set()
@@ -189,9 +194,7 @@ class TrainingRun:
                 "COMPLETE",
                 run_facets={
                     **recorded,
-                    "provgraph_modelVersion": facet(
-                        INTEGRATION, self._model_facet(digest, target.name, drawn)
-                    ),
+                    "provgraph_modelVersion": self._model_facet(digest, target.name, drawn),
                 },
                 final=True,
             )
@@ -205,21 +208,19 @@ class TrainingRun:
 
     def _model_facet(
         self, digest: str, label: str, training_set: RecordedTrainingSet | None
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "artifactDigest": digest,
-            "framework": f"torch-{torch.__version__}",
-            "params": self.params,
-            "metrics": self.metrics,
-            "purpose": self.purpose,
-            "stage": self.stage,
-            "owners": self.owners,
-            "label": label,
-        }
-        if training_set is not None:
-            body["trainingSet"] = training_set.urn
-        return body
+    ) -> ProvgraphModelVersionRunFacet:
+        return ProvgraphModelVersionRunFacet(
+            model=self.model,
+            artifactDigest=digest,
+            framework=f"torch-{torch.__version__}",
+            params=self.params,
+            metrics=self.metrics,
+            purpose=self.purpose,
+            stage=self.stage,
+            owners=self.owners,
+            label=label,
+            trainingSet=None if training_set is None else training_set.urn,
+        )
 
     def _registered(self, model_version: str) -> bool:
         data = query(self.client, "query($u: ID!) { node(urn: $u) { urn } }", {"u": model_version})
@@ -253,7 +254,7 @@ class TrainingRun:
     def _fail(self, message: str) -> None:
         # the caller gets the original error; a catalog that is away gets the end when it
         # returns (never a run left RUNNING), one that refuses it changes nothing
-        event = self._event("FAIL", run_facets=error_facet(INTEGRATION, message), final=True)
+        event = self._event("FAIL", run_facets=error_facet(message), final=True)
         with contextlib.suppress(IntegrationError):
             run_ends.end_run(self.client, event)
 
@@ -263,7 +264,7 @@ class TrainingRun:
         self,
         event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"],
         *,
-        run_facets: Mapping[str, Any] | None = None,
+        run_facets: Mapping[str, RunFacet] | None = None,
         final: bool = False,
     ) -> None:
         event = self._event(event_type, run_facets=run_facets, final=final)
@@ -276,59 +277,56 @@ class TrainingRun:
         self,
         event_type: Literal["START", "RUNNING", "COMPLETE", "FAIL"],
         *,
-        run_facets: Mapping[str, Any] | None = None,
+        run_facets: Mapping[str, RunFacet] | None = None,
         final: bool = False,
     ) -> dict[str, Any]:
-        facets: dict[str, Any] = {
-            "processing_engine": facet(
-                INTEGRATION, {"name": "torch", "version": torch.__version__}
+        """The event as sent (JSON): a run end may wait on disk for the catalog."""
+        facets: dict[str, RunFacet] = {
+            "processing_engine": processing_engine_run.ProcessingEngineRunFacet(
+                name="torch", version=torch.__version__, producer=PRODUCER
             ),
-            "provgraph_training": facet(INTEGRATION, self._training_facts(final)),
+            "provgraph_training": self._training_facet(final),
             **(run_facets or {}),
-        }
-        job_facets = {
-            "jobType": facet(
-                INTEGRATION,
-                {"processingType": "BATCH", "integration": "TORCH", "jobType": "TRAINING"},
-            ),
-            **source_code_facet(INTEGRATION, self._code),
         }
         inputs = []
         if self.loaded is not None:
             manifest = self.loaded.manifest
-            inputs.append({"namespace": manifest.dataset_namespace, "name": manifest.dataset_name})
-        return run_event(
-            integration=INTEGRATION,
-            event_type=event_type,
-            run_id=self.run_id,
-            job=self.job,
-            run_facets=facets,
-            job_facets=job_facets,
-            inputs=inputs,
+            inputs.append(
+                InputDataset(namespace=manifest.dataset_namespace, name=manifest.dataset_name)
+            )
+        return as_json(
+            run_event(
+                event_type=event_type,
+                run_id=self.run_id,
+                job=self.job,
+                run_facets=facets,
+                job_facets={**job_type("TORCH", "TRAINING"), **source_code_facet(self._code)},
+                inputs=inputs,
+            )
         )
 
-    def _training_facts(self, final: bool) -> dict[str, Any]:
-        facts: dict[str, Any] = {
-            "model": self.model,
-            "purpose": self.purpose,
-            "stage": self.stage,
-            "params": self.params,
-            "metrics": self.metrics,
-            "history": self.history[-1000:],
-            "environment": environment_facts(self.device),
-            "startedAt": self._started,
-        }
+    def _training_facet(self, final: bool) -> ProvgraphTrainingRunFacet:
+        code: dict[str, Any] | None = None
         if self._code is not None:
-            facts["code"] = {
+            code = {
                 "commit": self._code.commit,
                 "dirty": self._code.dirty,
                 "repository": self._code.repository,
                 "path": self._code.path,
                 **({"module": self._module} if self._module else {}),
             }
-        if final:
-            facts["endedAt"] = datetime.now(UTC).isoformat()
-        return facts
+        return ProvgraphTrainingRunFacet(
+            model=self.model,
+            purpose=self.purpose,
+            stage=self.stage,
+            params=self.params,
+            metrics=self.metrics,
+            history=list(self.history[-1000:]),
+            environment=environment_facts(self.device),
+            startedAt=self._started,
+            code=code,
+            endedAt=datetime.now(UTC).isoformat() if final else None,
+        )
 
 
 def _versions(policy_input: dict[str, Any]) -> list[str]:

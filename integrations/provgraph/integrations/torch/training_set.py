@@ -11,19 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from openlineage.client.facet_v2 import RunFacet
+
 from provgraph.catalog.model.graph import training_set_urn
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.urn import Urn
-from provgraph.integrations.run_events import facet
+from provgraph.integrations.facets import DatasetRef, FeatureRef, ProvgraphTrainingSetRunFacet
 from provgraph.integrations.torch.features import LoadedFeatures
-
-INTEGRATION = "torch"
 
 
 @dataclass(frozen=True)
 class RecordedTrainingSet:
     urn: str
-    facets: dict[str, Any]
+    facets: dict[str, RunFacet]
     """The run facets that record it (`provgraph_trainingSet`)."""
 
 
@@ -52,20 +52,17 @@ def gated_training_set(name: str, versions: list[str]) -> RecordedTrainingSet | 
 def _recorded(
     name: str, features: list[Urn], sources: list[Urn], manifest: dict[str, Any]
 ) -> RecordedTrainingSet:
-    body = {
-        "name": name,
-        "features": [
-            {"group": f.namespace, "name": f.name, "version": f.version} for f in features
-        ],
-        "sources": [
-            {"namespace": s.namespace, "name": s.name, "version": s.version} for s in sources
-        ],
-        "manifest": manifest,
-    }
+    facet = ProvgraphTrainingSetRunFacet(
+        name=name,
+        # feature and dataset URNs always have a namespace (their kinds' shape)
+        features=[FeatureRef(f.namespace or "", f.name, f.version) for f in features],
+        sources=[DatasetRef(s.namespace or "", s.name, s.version) for s in sources],
+        manifest=manifest,
+    )
     urn = training_set_urn(
         name,
         features=[str(f) for f in features],
         sources=[str(s) for s in sources],
         manifest=manifest,
     )
-    return RecordedTrainingSet(str(urn), {"provgraph_trainingSet": facet(INTEGRATION, body)})
+    return RecordedTrainingSet(str(urn), {"provgraph_trainingSet": facet})
