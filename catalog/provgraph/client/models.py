@@ -1,16 +1,28 @@
 """What the server answers, as typed models. Fields the server adds later are ignored, so an
-older client keeps working against a newer server."""
+older client keeps working against a newer server.
+
+The lineage answers and nodes are the catalog's own declared answers (`model.answers`), the
+classes the server sends: the client reads them back into the same classes, so the two cannot
+drift apart. The others are still declared here; `tests/client/test_openapi_models.py` fails
+when any of them differs from the server's OpenAPI document.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from provgraph.catalog.model.answers.lineage import ImpactResult as ImpactResult
+from provgraph.catalog.model.answers.lineage import LineageEdge as LineageEdge
+from provgraph.catalog.model.answers.lineage import LineageNode as LineageNode
+from provgraph.catalog.model.answers.lineage import LineagePath as LineagePath
+from provgraph.catalog.model.answers.lineage import LineageResult as LineageResult
+from provgraph.catalog.model.answers.lineage import NodeSummary as NodeSummary
+from provgraph.catalog.model.answers.nodes import Node as Node
 from provgraph.catalog.model.events import CatalogEvent
-from provgraph.catalog.model.kinds import EdgeKind, NodeKind
+from provgraph.catalog.model.kinds import NodeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,53 +62,6 @@ class OpenLineageAccepted(_Answer):
     catalog_events: int
     duplicates: int
     warnings: list[EventWarning] = []
-
-
-class LineageNode(_Answer):
-    urn: str
-    kind: NodeKind
-    depth: int
-
-
-class LineageEdge(_Answer):
-    kind: EdgeKind
-    source: str
-    target: str
-    valid_from: datetime
-    valid_to: datetime | None
-
-
-class LineageResult(_Answer):
-    root: str
-    direction: str
-    as_of: datetime | None
-    nodes: list[LineageNode]
-    edges: list[LineageEdge] | None
-    is_partial: bool
-    partial_reasons: list[str]
-
-
-class ImpactResult(_Answer):
-    root: str
-    as_of: datetime | None
-    feature_versions: list[LineageNode]
-    training_sets: list[LineageNode]
-    model_versions: list[LineageNode]
-    deployments: list[LineageNode]
-    is_partial: bool
-    partial_reasons: list[str]
-
-
-class LineagePath(_Answer):
-    nodes: list[str]
-    edges: list[LineageEdge]
-
-
-class Node(_Answer):
-    urn: str
-    kind: NodeKind
-    created_at: datetime
-    props: dict[str, Any]
 
 
 class RecipeDataset(_Answer):

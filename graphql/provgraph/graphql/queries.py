@@ -36,7 +36,6 @@ from provgraph.graphql.types.lineage import (
     ColumnLineage,
     ColumnLineageEntry,
     Impact,
-    LineageEdge,
     LineageGraph,
     LineageNode,
     LineagePath,
@@ -230,19 +229,7 @@ class Query(DiscoveryQuery):
                 include_edges=selects(info, "edges"),
                 all_versions=all_versions,
             )
-            return LineageGraph(
-                root=strawberry.ID(result.root),
-                direction=result.direction,
-                as_of=result.as_of,
-                nodes=[LineageNode.of(n) for n in result.nodes],
-                edges=[LineageEdge.of(e) for e in result.edges or []],
-                is_partial=result.is_partial,
-                partial_reasons=list(result.partial_reasons),
-                versions_used=[strawberry.ID(v) for v in result.versions_used],
-                resolved_from=(
-                    strawberry.ID(result.resolved_from) if result.resolved_from else None
-                ),
-            )
+            return LineageGraph.of(result)
 
         return guarded(run)
 

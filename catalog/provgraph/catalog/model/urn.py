@@ -199,6 +199,27 @@ class Urn:
         return Urn(NodeKind.DATASET_VERSION, self.name, self.namespace, self.version)
 
     @property
+    def label(self) -> str:
+        """A short human label, what lists show: `public.trips#pickup_lat`, `rides.distance`,
+        `production/fraud-detector`, `fraud-detector @fb76a1c2`, `run 1f0c2d3e`."""
+        short = None if self.version is None else self.version[:8]
+        match self.kind:
+            case NodeKind.COLUMN:
+                return f"{self.name}#{self.field}"
+            case NodeKind.DEPLOYMENT:
+                return f"{self.namespace}/{self.name}"
+            case NodeKind.FEATURE:
+                return f"{self.namespace}.{self.name}"
+            case NodeKind.FEATURE_VERSION:
+                return f"{self.namespace}.{self.name} @{short}"
+            case NodeKind.RUN:
+                return f"run {self.name[:8]}"
+            case NodeKind.POLICY_DECISION:
+                return f"decision {self.name[:8]}"
+            case _:
+                return self.name if short is None else f"{self.name} @{short}"
+
+    @property
     def is_field(self) -> bool:
         """A column named without a version: the field of the dataset across its versions."""
         return self.kind is NodeKind.COLUMN and self.version is None

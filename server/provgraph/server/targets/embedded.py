@@ -60,7 +60,7 @@ class EmbeddedTarget:
         as_of: datetime | None,
         edge_kinds: Sequence[str] | None,
     ) -> LineageResult:
-        result = self.catalog.lineage.lineage(
+        return self.catalog.lineage.lineage(
             urn,
             direction=Direction(direction),
             depth=depth,
@@ -68,14 +68,12 @@ class EmbeddedTarget:
             as_of=as_of,
             edge_kinds=parse_edge_kinds(",".join(edge_kinds) if edge_kinds else None),
         )
-        return LineageResult.model_validate(_answer(result))
 
     def impact(self, urn: str, *, as_of: datetime | None) -> ImpactResult:
-        return ImpactResult.model_validate(_answer(self.catalog.lineage.impact(urn, as_of=as_of)))
+        return self.catalog.lineage.impact(urn, as_of=as_of)
 
     def paths(self, source: str, target: str, *, as_of: datetime | None) -> list[LineagePath]:
-        found = self.catalog.lineage.paths(source, target, as_of=as_of)
-        return [LineagePath.model_validate(_answer(path)) for path in found]
+        return self.catalog.lineage.paths(source, target, as_of=as_of)
 
     def submit(self, submissions: list[Submission], *, actor: str) -> tuple[int, int]:
         receipts = self.catalog.submit(
