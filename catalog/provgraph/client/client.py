@@ -43,6 +43,7 @@ _LINEAGE = TypeAdapter(LineageResult)
 _IMPACT = TypeAdapter(ImpactResult)
 _PATHS = TypeAdapter(list[LineagePath])
 _NODE = TypeAdapter(Node)
+_SEARCH = TypeAdapter(SearchPage)
 _TRACES = TypeAdapter(list[ClassificationTrace])
 _ENTRIES = TypeAdapter(list[ComplianceEntry])
 
@@ -214,7 +215,7 @@ class Client:
             first=first,
             after=after,
         )
-        return SearchPage.model_validate(self._get("/api/v1/search", params))
+        return _SEARCH.validate_python(self._get("/api/v1/search", params))
 
     # --- governance -------------------------------------------------------------------------
 

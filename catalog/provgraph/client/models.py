@@ -12,8 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, Field
 
+from provgraph.catalog.model.answers.base import Answer
+from provgraph.catalog.model.answers.classification import (
+    ClassificationTrace as ClassificationTrace,
+)
 from provgraph.catalog.model.answers.lineage import ImpactResult as ImpactResult
 from provgraph.catalog.model.answers.lineage import LineageEdge as LineageEdge
 from provgraph.catalog.model.answers.lineage import LineageNode as LineageNode
@@ -21,8 +25,14 @@ from provgraph.catalog.model.answers.lineage import LineagePath as LineagePath
 from provgraph.catalog.model.answers.lineage import LineageResult as LineageResult
 from provgraph.catalog.model.answers.lineage import NodeSummary as NodeSummary
 from provgraph.catalog.model.answers.nodes import Node as Node
+from provgraph.catalog.model.answers.readiness import Readiness as Readiness
+from provgraph.catalog.model.answers.search import SearchHit as SearchHit
+from provgraph.catalog.model.answers.search import SearchPage as SearchPage
+from provgraph.catalog.model.answers.writes import EventsAccepted as EventsAccepted
+from provgraph.catalog.model.answers.writes import EventWarning as EventWarning
+from provgraph.catalog.model.answers.writes import OpenLineageAccepted as OpenLineageAccepted
+from provgraph.catalog.model.answers.writes import Receipt as Receipt
 from provgraph.catalog.model.events import CatalogEvent
-from provgraph.catalog.model.kinds import NodeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,38 +43,7 @@ class Submission:
     idempotency_key: str | None = None
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Receipt(_Answer):
-    seq: int
-    idempotency_key: str
-    duplicate: bool
-
-
-class EventWarning(_Answer):
-    """Something the server noted about an event it accepted (position in the batch)."""
-
-    position: int
-    warning: str
-
-
-class EventsAccepted(_Answer):
-    accepted: int
-    duplicates: int
-    receipts: list[Receipt]
-    warnings: list[EventWarning] = []
-
-
-class OpenLineageAccepted(_Answer):
-    received: int
-    catalog_events: int
-    duplicates: int
-    warnings: list[EventWarning] = []
-
-
-class RecipeDataset(_Answer):
+class RecipeDataset(Answer):
     urn: str
     dataset: str
     produced_by: str | None
@@ -72,7 +51,7 @@ class RecipeDataset(_Answer):
     code_version: str | None
 
 
-class RecipeFeature(_Answer):
+class RecipeFeature(Answer):
     urn: str
     feature: str
     transformation: str | None
@@ -81,13 +60,13 @@ class RecipeFeature(_Answer):
     source_columns: list[str]
 
 
-class RecipeChange(_Answer):
+class RecipeChange(Answer):
     kind: str
     subject: str
     detail: str
 
 
-class Recipe(_Answer):
+class Recipe(Answer):
     """How to train a model version again, and what differs now (`changes`)."""
 
     model_version: str
@@ -114,34 +93,7 @@ class Recipe(_Answer):
     """A shell command that checks the recorded commit out and runs the entry point again."""
 
 
-class ClassificationTrace(_Answer):
-    tag: str
-    source: str
-    """Where the classification was set."""
-    path: list[str]
-    """From the node asked about to `source`; one element when it was set on the node itself."""
-
-    @property
-    def inherited(self) -> bool:
-        return len(self.path) > 1
-
-
-class SearchHit(_Answer):
-    urn: str
-    kind: NodeKind
-    name: str
-    score: float
-    reasons: list[str]
-
-
-class SearchPage(_Answer):
-    total: int
-    hits: list[SearchHit]
-    facets: dict[str, dict[str, int]]
-    next_cursor: str | None
-
-
-class FeatureUseDecision(_Answer):
+class FeatureUseDecision(Answer):
     allow: bool
     deny: list[str]
     obligations: list[str]
@@ -155,22 +107,7 @@ class FeatureUseDecision(_Answer):
     input: dict[str, Any]
 
 
-class Readiness(_Answer):
-    status: str
-    """`ready`, `catching-up` or `unavailable`."""
-    store: str | None = None
-    applied_seq: int | None = None
-    logged_seq: int | None = None
-    nodes: int | None = None
-    edges: int | None = None
-    detail: str | None = None
-
-    @property
-    def ready(self) -> bool:
-        return self.status == "ready"
-
-
-class ComplianceEntry(_Answer):
+class ComplianceEntry(Answer):
     """A model version (may it train?) or live deployment (may it serve?) re-checked now."""
 
     subject: str
@@ -179,15 +116,15 @@ class ComplianceEntry(_Answer):
     allow: bool
     deny: list[str]
     previously_allowed: bool | None
-    """The last recorded decision about this subject and action, if any."""
+    """What the baseline report decided about this subject and action, if it did."""
     decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
+    newly_non_compliant: bool = False
+    """The server's verdict (denied now, allowed in the baseline): read, never recomputed."""
+    baseline_decision_urn: str | None = None
+    """The baseline report's decision that `previously_allowed` comes from."""
 
-    @property
-    def newly_non_compliant(self) -> bool:
-        return not self.allow and self.previously_allowed is True
 
-
-class BacktestChange(_Answer):
+class BacktestChange(Answer):
     """A recorded decision the candidate bundle would decide differently."""
 
     decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
@@ -198,7 +135,7 @@ class BacktestChange(_Answer):
     would_deny: list[str]
 
 
-class Backtest(_Answer):
+class Backtest(Answer):
     replayed: int
     """Recorded decisions replayed under the candidate bundle."""
     changes: list[BacktestChange]

@@ -10,10 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.model.answers.classification import ClassificationTrace
 from provgraph.policies.bundle import PolicyBundle
 from provgraph.policies.compliance import (
     BacktestChange,
     Baseline,
+    ComplianceEntry,
     backtest,
     recheck,
 )
@@ -26,13 +28,6 @@ from provgraph.server.http.auth import requires
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 
 
-class TraceOut(BaseModel):
-    tag: str
-    source: str
-    inherited: bool
-    path: list[str]
-
-
 class DecisionOut(BaseModel):
     allow: bool
     deny: list[str]
@@ -43,7 +38,7 @@ class DecisionOut(BaseModel):
     input_digest: str
     engine: str
     error: str | None
-    explanations: dict[str, list[TraceOut]]
+    explanations: dict[str, list[ClassificationTrace]]
     input: dict[str, Any]
 
 
@@ -71,13 +66,7 @@ def decision_out(result: FeatureUseDecision) -> DecisionOut:
         input_digest=decision.input_digest,
         engine=decision.engine,
         error=decision.error,
-        explanations={
-            feature: [
-                TraceOut(tag=t.tag, source=t.source, inherited=t.inherited, path=t.path)
-                for t in traces
-            ]
-            for feature, traces in result.explanations.items()
-        },
+        explanations=result.explanations,
         input=result.policy_input,
     )
 
@@ -111,20 +100,22 @@ async def recheck_compliance(
     entries = await run_in_threadpool(
         recheck, request.app.state.catalog, gate, actor=caller.actor, baseline=baseline
     )
-    return [
-        ComplianceOut(
-            subject=e.subject,
-            action=e.action,
-            purpose=e.purpose,
-            allow=e.allow,
-            deny=e.deny,
-            previously_allowed=e.previously_allowed,
-            decision_urn=e.decision,
-            newly_non_compliant=e.newly_non_compliant,
-            baseline_decision_urn=e.baseline_decision,
-        )
-        for e in entries
-    ]
+    return [compliance_out(e) for e in entries]
+
+
+def compliance_out(entry: ComplianceEntry) -> ComplianceOut:
+    """A re-checked subject as the API answers it (the CLI's embedded target too)."""
+    return ComplianceOut(
+        subject=entry.subject,
+        action=entry.action,
+        purpose=entry.purpose,
+        allow=entry.allow,
+        deny=entry.deny,
+        previously_allowed=entry.previously_allowed,
+        decision_urn=entry.decision,
+        newly_non_compliant=entry.newly_non_compliant,
+        baseline_decision_urn=entry.baseline_decision,
+    )
 
 
 class CandidateBundle(BaseModel):

@@ -94,13 +94,17 @@ class EmbeddedTarget:
         from provgraph.policies.compliance import recheck
         from provgraph.policies.factory import engine_limits, policy_engine
         from provgraph.policies.gate import FeatureUseGate
+        from provgraph.server.http.policy import compliance_out
 
         engine = policy_engine(self.settings.opa_url, limits=engine_limits(self.settings))
         try:
             entries = recheck(self.catalog, FeatureUseGate(self.catalog, engine), actor=actor)
         finally:
             engine.close()
-        return [ComplianceEntry.model_validate(_answer(entry)) for entry in entries]
+        return [
+            ComplianceEntry.model_validate(compliance_out(entry).model_dump(mode="json"))
+            for entry in entries
+        ]
 
     def backtest(self, bundle: Path) -> Backtest:
         from provgraph.policies.bundle import PolicyBundle
