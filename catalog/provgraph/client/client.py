@@ -44,6 +44,7 @@ _IMPACT = TypeAdapter(ImpactResult)
 _PATHS = TypeAdapter(list[LineagePath])
 _NODE = TypeAdapter(Node)
 _SEARCH = TypeAdapter(SearchPage)
+_RECIPE = TypeAdapter(Recipe)
 _TRACES = TypeAdapter(list[ClassificationTrace])
 _ENTRIES = TypeAdapter(list[ComplianceEntry])
 
@@ -183,7 +184,7 @@ class Client:
     def recipe(self, model_version: str) -> Recipe:
         """How to train `model_version` again: data and feature versions, training-set
         manifest, params, environment, code; and what changed since."""
-        return Recipe.model_validate(self._get("/api/v1/recipe", {"urn": model_version}))
+        return _RECIPE.validate_python(self._get("/api/v1/recipe", {"urn": model_version}))
 
     def classifications(
         self, urn: str, *, as_of: datetime | None = None

@@ -26,6 +26,10 @@ from provgraph.catalog.model.answers.lineage import LineageResult as LineageResu
 from provgraph.catalog.model.answers.lineage import NodeSummary as NodeSummary
 from provgraph.catalog.model.answers.nodes import Node as Node
 from provgraph.catalog.model.answers.readiness import Readiness as Readiness
+from provgraph.catalog.model.answers.recipe import Recipe as Recipe
+from provgraph.catalog.model.answers.recipe import RecipeChange as RecipeChange
+from provgraph.catalog.model.answers.recipe import RecipeDataset as RecipeDataset
+from provgraph.catalog.model.answers.recipe import RecipeFeature as RecipeFeature
 from provgraph.catalog.model.answers.search import SearchHit as SearchHit
 from provgraph.catalog.model.answers.search import SearchPage as SearchPage
 from provgraph.catalog.model.answers.writes import EventsAccepted as EventsAccepted
@@ -41,56 +45,6 @@ class Submission:
 
     event: CatalogEvent
     idempotency_key: str | None = None
-
-
-class RecipeDataset(Answer):
-    urn: str
-    dataset: str
-    produced_by: str | None
-    job: str | None
-    code_version: str | None
-
-
-class RecipeFeature(Answer):
-    urn: str
-    feature: str
-    transformation: str | None
-    dtype: str | None
-    declassifying: bool
-    source_columns: list[str]
-
-
-class RecipeChange(Answer):
-    kind: str
-    subject: str
-    detail: str
-
-
-class Recipe(Answer):
-    """How to train a model version again, and what differs now (`changes`)."""
-
-    model_version: str
-    artifact_digest: str | None
-    framework: str | None
-    params: dict[str, Any]
-    metrics: dict[str, Any]
-    training_set: str | None
-    manifest: dict[str, Any]
-    training_run: str | None
-    job: str | None
-    code_version: str | None
-    environment: dict[str, Any]
-    datasets: list[RecipeDataset]
-    features: list[RecipeFeature]
-    changes: list[RecipeChange]
-    unpinned: list[str] = Field(default_factory=list)
-    """What could not be pinned: training_set, digest, rows, split, seed, datasets."""
-    code_location: str | None = None
-    """The repository (or the job's source code location) the training code ran from."""
-    entry_point: str | None = None
-    """The script, relative to `code_location`, or `-m module` that trained it."""
-    rerun: str | None = None
-    """A shell command that checks the recorded commit out and runs the entry point again."""
 
 
 class FeatureUseDecision(Answer):

@@ -325,7 +325,7 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         target.close()
     if args.json:
-        print(recipe.model_dump_json(indent=2))
+        print(_json(recipe))
         return 0
     print(f"recipe of {recipe.model_version}")
     print(f"  artifact     {recipe.artifact_digest}  ({recipe.framework or 'framework unknown'})")

@@ -88,7 +88,7 @@ class EmbeddedTarget:
         return added, nodes, edges
 
     def recipe(self, model_version: str) -> Recipe:
-        return Recipe.model_validate(_answer(self.catalog.recipes.recipe(model_version)))
+        return self.catalog.recipes.recipe(model_version)
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]:
         from provgraph.policies.compliance import recheck
