@@ -10,11 +10,7 @@ when any of them differs from the server's OpenAPI document.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import AliasChoices, Field
-
-from provgraph.catalog.model.answers.base import Answer
 from provgraph.catalog.model.answers.classification import (
     ClassificationTrace as ClassificationTrace,
 )
@@ -25,6 +21,10 @@ from provgraph.catalog.model.answers.lineage import LineagePath as LineagePath
 from provgraph.catalog.model.answers.lineage import LineageResult as LineageResult
 from provgraph.catalog.model.answers.lineage import NodeSummary as NodeSummary
 from provgraph.catalog.model.answers.nodes import Node as Node
+from provgraph.catalog.model.answers.policy import Backtest as Backtest
+from provgraph.catalog.model.answers.policy import BacktestChange as BacktestChange
+from provgraph.catalog.model.answers.policy import ComplianceEntry as ComplianceEntry
+from provgraph.catalog.model.answers.policy import FeatureUseDecision as FeatureUseDecision
 from provgraph.catalog.model.answers.readiness import Readiness as Readiness
 from provgraph.catalog.model.answers.recipe import Recipe as Recipe
 from provgraph.catalog.model.answers.recipe import RecipeChange as RecipeChange
@@ -45,51 +45,3 @@ class Submission:
 
     event: CatalogEvent
     idempotency_key: str | None = None
-
-
-class FeatureUseDecision(Answer):
-    allow: bool
-    deny: list[str]
-    obligations: list[str]
-    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
-    """URN of the recorded PolicyDecision."""
-    bundle_revision: str
-    input_digest: str
-    engine: str
-    error: str | None
-    explanations: dict[str, list[ClassificationTrace]]
-    input: dict[str, Any]
-
-
-class ComplianceEntry(Answer):
-    """A model version (may it train?) or live deployment (may it serve?) re-checked now."""
-
-    subject: str
-    action: str
-    purpose: str
-    allow: bool
-    deny: list[str]
-    previously_allowed: bool | None
-    """What the baseline report decided about this subject and action, if it did."""
-    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
-    newly_non_compliant: bool = False
-    """The server's verdict (denied now, allowed in the baseline): read, never recomputed."""
-    baseline_decision_urn: str | None = None
-    """The baseline report's decision that `previously_allowed` comes from."""
-
-
-class BacktestChange(Answer):
-    """A recorded decision the candidate bundle would decide differently."""
-
-    decision_urn: str = Field(validation_alias=AliasChoices("decision_urn", "decision"))
-    action: str
-    purpose: str
-    was_allowed: bool
-    would_allow: bool
-    would_deny: list[str]
-
-
-class Backtest(Answer):
-    replayed: int
-    """Recorded decisions replayed under the candidate bundle."""
-    changes: list[BacktestChange]

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.service.catalog import Catalog
@@ -31,11 +31,6 @@ from provgraph.server.targets.port import FeatureUseQuestion
 
 if TYPE_CHECKING:
     from provgraph.policies.gate import FeatureUseRequest
-
-
-def _answer(value: Any) -> Any:
-    """A service result as the JSON the server would send (so both targets print alike)."""
-    return TypeAdapter(type(value)).dump_python(value, mode="json")
 
 
 class EmbeddedTarget:
@@ -101,22 +96,20 @@ class EmbeddedTarget:
             entries = recheck(self.catalog, FeatureUseGate(self.catalog, engine), actor=actor)
         finally:
             engine.close()
-        return [
-            ComplianceEntry.model_validate(compliance_out(entry).model_dump(mode="json"))
-            for entry in entries
-        ]
+        return [compliance_out(entry) for entry in entries]
 
     def backtest(self, bundle: Path) -> Backtest:
         from provgraph.policies.bundle import PolicyBundle
         from provgraph.policies.compliance import backtest
         from provgraph.policies.factory import candidate_limits
         from provgraph.policies.sandbox import candidate_engine
+        from provgraph.server.http.policy import backtest_out
 
         with candidate_engine(
             PolicyBundle.from_directory(bundle), limits=candidate_limits(self.settings)
         ) as engine:
             replayed, changes = backtest(self.catalog, engine)
-        return Backtest(replayed=replayed, changes=[_answer(change) for change in changes])
+        return backtest_out(replayed, changes)
 
     def check_feature_use(self, question: FeatureUseQuestion, *, actor: str) -> FeatureUseDecision:
         from provgraph.policies.factory import engine_limits, policy_engine
@@ -129,7 +122,7 @@ class EmbeddedTarget:
             result = FeatureUseGate(self.catalog, engine).check_feature_use(request, actor=actor)
         finally:
             engine.close()
-        return FeatureUseDecision.model_validate(decision_out(result).model_dump(mode="json"))
+        return decision_out(result)
 
     def close(self) -> None:
         if self._catalog is not None:
