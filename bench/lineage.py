@@ -28,10 +28,12 @@ import rustworkx as rx
 
 from bench.generator import SyntheticGraph, generate
 from provgraph.catalog.model.graph import NodeRecord
+from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import OPEN_END
+from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
-from provgraph.catalog.service.summaries import READ_KINDS, NodeSummaries
+from provgraph.catalog.service.summaries import NodeSummaries
 from provgraph.catalog.service.traversal import Direction, TraversalLimits
 from tests.support.ports import free_port
 from tests.support.postgres import postgres_server
@@ -88,8 +90,26 @@ SELECT count(DISTINCT id) FROM walk
 
 
 class _Stored:
-    def __init__(self, read: Callable[[Sequence[str]], dict[str, NodeRecord]]) -> None:
-        self.get_nodes = read
+    """The synthetic graph's nodes whose summary reads the store (model versions, deployments),
+    with the properties the projection gives them, kept by URN: the store's batch read without
+    a store, so the figures are the service's own work."""
+
+    def __init__(self, nodes: list[NodeRecord]) -> None:
+        kinds = {NodeKind.DEPLOYMENT, NodeKind.MODEL_VERSION}
+        self._nodes = {n.urn: _with_props(n) for n in nodes if n.kind in kinds}
+
+    def get_nodes(self, urns: Sequence[str]) -> dict[str, NodeRecord]:
+        return {urn: self._nodes[urn] for urn in urns if urn in self._nodes}
+
+
+def _with_props(node: NodeRecord) -> NodeRecord:
+    urn = Urn.parse(node.urn)
+    props: dict[str, object] = (
+        {"environment": urn.namespace, "name": urn.name, "model_version": ""}
+        if node.kind is NodeKind.DEPLOYMENT
+        else {"artifact_digest": urn.version, "stage": "production"}
+    )
+    return NodeRecord(node.urn, node.kind, node.created_at, props)
 
 
 def bench_size(
@@ -106,12 +126,7 @@ def bench_size(
     index = LineageIndex()
     index.load(graph.nodes, graph.edges)
     build_s = time.perf_counter() - started
-    # the nodes whose summary reads the store (model versions, deployments), kept by URN: the
-    # store's batch read, without a store, so the figures are the service's own work
-    stored = {n.urn: n for n in graph.nodes if n.kind in READ_KINDS}
-    service = LineageService(
-        index, NodeSummaries(_Stored(lambda urns: {u: stored[u] for u in urns if u in stored}))
-    )
+    service = LineageService(index, NodeSummaries(_Stored(graph.nodes)))
     limits = TraversalLimits(depth=DEPTH, limit=1_000_000, deadline_s=60)
 
     up_graph, down_graph = rx.PyDiGraph(), rx.PyDiGraph()

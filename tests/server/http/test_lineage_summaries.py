@@ -73,3 +73,18 @@ def test_impact_says_which_model_versions_are_archived_and_where_deployments_run
     assert deployments["staging/fraud-detector"]["environment"] == "staging"
     assert deployments["staging/fraud-detector"]["in_production"] is False
     assert all(n["name"] for n in answer["feature_versions"] + answer["training_sets"])
+
+
+def test_graphql_lineage_nodes_carry_the_same_summary(server: RunningServer) -> None:
+    query = """query($urn: ID!) { lineage(urn: $urn, depth: 1) { ... on LineageGraph {
+        nodes { urn name status stage environment archived inProduction depth } } } }"""
+    answer = httpx.post(f"{server.url}/graphql", json={"query": query, "variables": {"urn": PROD}})
+    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    nodes = {n["urn"]: n for n in answer.json()["data"]["lineage"]["nodes"]}
+    rest = {n["urn"]: n for n in _get(server, "lineage", urn=PROD, depth=1)["nodes"]}
+    assert nodes.keys() == rest.keys()
+    fields = ("name", "status", "stage", "environment", "archived", "depth")
+    for urn, node in nodes.items():
+        assert [node[f] for f in fields] == [rest[urn][f] for f in fields]
+        assert node["inProduction"] == rest[urn]["in_production"]
+    assert nodes[PROD]["inProduction"] is True and nodes[PROD]["environment"] == "production"

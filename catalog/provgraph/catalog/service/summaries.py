@@ -9,6 +9,7 @@ URN alone, so a long lineage answer over datasets and columns costs no store rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from provgraph.catalog.model import views
@@ -16,7 +17,7 @@ from provgraph.catalog.model.answers.lineage import LineageNode
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.production import in_production
-from provgraph.catalog.model.urn import Urn
+from provgraph.catalog.model.urn import label_of
 
 Hop = tuple[str, NodeKind, int]
 """A reached node: its URN, kind and distance in hops."""
@@ -25,6 +26,10 @@ READ_KINDS = frozenset(
     {NodeKind.FEATURE, NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT, NodeKind.RUN}
 )
 """The kinds whose summary needs their stored properties."""
+LABELS_KEPT = 65_536
+"""Labels kept for the URNs answered most recently: labelling a URN costs more than the walk
+that reached it. Keyed by the index's own URN strings, so a kept label costs only its own
+bytes (a few MB at most)."""
 
 
 class NodeLookup(Protocol):
@@ -71,12 +76,19 @@ def _standing(stored: NodeRecord | None) -> _Standing:
 _NOWHERE = _Standing()
 
 
+@lru_cache(maxsize=LABELS_KEPT)
+def _label(urn: str) -> str:
+    return label_of(urn)
+
+
 def _node(urn: str, kind: NodeKind, depth: int, stored: NodeRecord | None) -> LineageNode:
+    if stored is None:
+        return LineageNode(urn=urn, kind=kind, name=_label(urn), depth=depth)
     standing = _standing(stored)
     return LineageNode(
         urn=urn,
         kind=kind,
-        name=Urn.parse(urn).label,
+        name=_label(urn),
         depth=depth,
         status=standing.status,
         stage=standing.stage,
