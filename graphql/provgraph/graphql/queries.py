@@ -34,10 +34,8 @@ from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.job import Job
 from provgraph.graphql.types.lineage import (
     ColumnLineage,
-    ColumnLineageEntry,
     Impact,
     LineageGraph,
-    LineageNode,
     LineagePath,
     Paths,
 )
@@ -303,12 +301,4 @@ def _search(
 
 def _column_lineage(info: CtxInfo, urn: str, depth: int, as_of: datetime | None) -> ColumnLineage:
     found = info.context.catalog.lineage.column_lineage(urn, depth=depth, as_of=as_of)
-    return ColumnLineage(
-        dataset_version=strawberry.ID(found.dataset_version),
-        columns=[
-            ColumnLineageEntry(
-                column=strawberry.ID(c.column), upstream=[LineageNode.of(n) for n in c.upstream]
-            )
-            for c in found.columns
-        ],
-    )
+    return ColumnLineage.of(found)

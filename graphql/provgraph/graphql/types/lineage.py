@@ -194,3 +194,16 @@ class ColumnLineageEntry:
 class ColumnLineage:
     dataset_version: strawberry.ID
     columns: list[ColumnLineageEntry]
+
+    @classmethod
+    def of(cls, result: answers.ColumnLineageResult) -> ColumnLineage:
+        return cls(
+            dataset_version=strawberry.ID(result.dataset_version),
+            columns=[
+                ColumnLineageEntry(
+                    column=strawberry.ID(c.column),
+                    upstream=[LineageNode.of(n) for n in c.upstream],
+                )
+                for c in result.columns
+            ],
+        )
