@@ -39,7 +39,12 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 Direction = Literal["upstream", "downstream", "both"]
 Action = Literal["train", "deploy", "serve", "materialize"]
 
+_LINEAGE = TypeAdapter(LineageResult)
+_IMPACT = TypeAdapter(ImpactResult)
 _PATHS = TypeAdapter(list[LineagePath])
+_NODE = TypeAdapter(Node)
+_SEARCH = TypeAdapter(SearchPage)
+_RECIPE = TypeAdapter(Recipe)
 _TRACES = TypeAdapter(list[ClassificationTrace])
 _ENTRIES = TypeAdapter(list[ComplianceEntry])
 
@@ -145,7 +150,11 @@ class Client:
         edge_kinds: Iterable[str] | None = None,
         limit: int = 10_000,
         include_edges: bool = True,
+        all_versions: bool = False,
     ) -> LineageResult:
+        """Nodes (each with its name and standing) and edges reached from `urn`. Upstream of a
+        dataset, feature, model or job walks its newest version at the moment asked, or every
+        version with `all_versions`."""
         params = _params(
             urn=urn,
             direction=direction,
@@ -154,12 +163,13 @@ class Client:
             edge_kinds=",".join(edge_kinds) if edge_kinds is not None else None,
             limit=limit,
             include_edges=str(include_edges).lower(),
+            all_versions=str(all_versions).lower(),
         )
-        return LineageResult.model_validate(self._get("/api/v1/lineage", params))
+        return _LINEAGE.validate_python(self._get("/api/v1/lineage", params))
 
     def impact(self, urn: str, *, as_of: datetime | None = None) -> ImpactResult:
         params = _params(urn=urn, as_of=_time(as_of))
-        return ImpactResult.model_validate(self._get("/api/v1/impact", params))
+        return _IMPACT.validate_python(self._get("/api/v1/impact", params))
 
     def paths(
         self, source: str, target: str, *, as_of: datetime | None = None
@@ -169,12 +179,12 @@ class Client:
         return _PATHS.validate_python(self._get("/api/v1/paths", params))
 
     def node(self, urn: str) -> Node:
-        return Node.model_validate(self._get("/api/v1/nodes", {"urn": urn}))
+        return _NODE.validate_python(self._get("/api/v1/nodes", {"urn": urn}))
 
     def recipe(self, model_version: str) -> Recipe:
         """How to train `model_version` again: data and feature versions, training-set
         manifest, params, environment, code; and what changed since."""
-        return Recipe.model_validate(self._get("/api/v1/recipe", {"urn": model_version}))
+        return _RECIPE.validate_python(self._get("/api/v1/recipe", {"urn": model_version}))
 
     def classifications(
         self, urn: str, *, as_of: datetime | None = None
@@ -206,7 +216,7 @@ class Client:
             first=first,
             after=after,
         )
-        return SearchPage.model_validate(self._get("/api/v1/search", params))
+        return _SEARCH.validate_python(self._get("/api/v1/search", params))
 
     # --- governance -------------------------------------------------------------------------
 

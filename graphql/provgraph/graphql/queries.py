@@ -34,11 +34,8 @@ from provgraph.graphql.types.errors import InvalidInputError, NotFoundError
 from provgraph.graphql.types.job import Job
 from provgraph.graphql.types.lineage import (
     ColumnLineage,
-    ColumnLineageEntry,
     Impact,
-    LineageEdge,
     LineageGraph,
-    LineageNode,
     LineagePath,
     Paths,
 )
@@ -230,19 +227,7 @@ class Query(DiscoveryQuery):
                 include_edges=selects(info, "edges"),
                 all_versions=all_versions,
             )
-            return LineageGraph(
-                root=strawberry.ID(result.root),
-                direction=result.direction,
-                as_of=result.as_of,
-                nodes=[LineageNode.of(n) for n in result.nodes],
-                edges=[LineageEdge.of(e) for e in result.edges or []],
-                is_partial=result.is_partial,
-                partial_reasons=list(result.partial_reasons),
-                versions_used=[strawberry.ID(v) for v in result.versions_used],
-                resolved_from=(
-                    strawberry.ID(result.resolved_from) if result.resolved_from else None
-                ),
-            )
+            return LineageGraph.of(result)
 
         return guarded(run)
 
@@ -316,12 +301,4 @@ def _search(
 
 def _column_lineage(info: CtxInfo, urn: str, depth: int, as_of: datetime | None) -> ColumnLineage:
     found = info.context.catalog.lineage.column_lineage(urn, depth=depth, as_of=as_of)
-    return ColumnLineage(
-        dataset_version=strawberry.ID(found.dataset_version),
-        columns=[
-            ColumnLineageEntry(
-                column=strawberry.ID(c.column), upstream=[LineageNode.of(n) for n in c.upstream]
-            )
-            for c in found.columns
-        ],
-    )
+    return ColumnLineage.of(found)

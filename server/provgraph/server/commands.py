@@ -26,7 +26,7 @@ from provgraph.catalog.model.timeutil import parse_timestamp, rfc3339
 from provgraph.catalog.service.catalog import rebuild as rebuild_store
 from provgraph.catalog.service.intake import parse_submissions
 from provgraph.catalog.settings import Settings
-from provgraph.client import BacktestChange, ComplianceEntry, Submission
+from provgraph.client import BacktestChange, ComplianceEntry, NodeSummary, Submission
 from provgraph.server.discovery import advertised_url, serving_url
 from provgraph.server.http.lineage import parse_edge_kinds
 from provgraph.server.listener import bind
@@ -135,6 +135,27 @@ def _edge_kinds(text: str | None) -> list[str] | None:
     return None if kinds is None else sorted(kind.value for kind in kinds)
 
 
+def _json(answer: object) -> str:
+    """A declared answer as the server sends it, so embedded and remote mode print alike."""
+    return TypeAdapter(type(answer)).dump_json(answer, indent=2).decode()
+
+
+def _standing(node: NodeSummary) -> str:
+    """A node's name and where it stands: `fraud-detector @fb76a1c2 (stage production)`."""
+    marks = [
+        f"{label} {value}"
+        for label, value in (
+            ("status", node.status),
+            ("stage", node.stage),
+            ("environment", node.environment),
+        )
+        if value is not None
+    ]
+    if node.archived:
+        marks.append("archived")
+    return f"{node.name} ({', '.join(marks)})" if marks else node.name
+
+
 def lineage(args: argparse.Namespace, settings: Settings) -> int:
     as_of, edge_kinds = _as_of(args.as_of), _edge_kinds(args.edge_kinds)  # arguments first
     target = _target(args, settings)
@@ -150,11 +171,11 @@ def lineage(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         target.close()
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print(_json(result))
         return 0
     print(f"{result.direction} lineage of {result.root} as of {_moment(result.as_of)}")
     for node in result.nodes:
-        print(f"  {node.depth:>3}  {node.kind.value:<16} {node.urn}")
+        print(f"  {node.depth:>3}  {node.kind.value:<16} {node.urn}  {_standing(node)}")
     print(f"{len(result.nodes)} nodes, {len(result.edges or [])} edges", end="")
     if result.is_partial:
         print(f"; PARTIAL ({', '.join(result.partial_reasons)}): raise --depth or --limit")
@@ -171,7 +192,7 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         target.close()
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print(_json(result))
         return 0
     print(f"impact of {result.root} as of {_moment(result.as_of)}")
     for title, nodes in (
@@ -182,7 +203,7 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
     ):
         print(f"  {title}: {len(nodes)}")
         for node in nodes:
-            print(f"    {node.urn}")
+            print(f"    {node.urn}  {_standing(node)}")
     return 0
 
 
@@ -304,7 +325,7 @@ def reproduce(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         target.close()
     if args.json:
-        print(recipe.model_dump_json(indent=2))
+        print(_json(recipe))
         return 0
     print(f"recipe of {recipe.model_version}")
     print(f"  artifact     {recipe.artifact_digest}  ({recipe.framework or 'framework unknown'})")

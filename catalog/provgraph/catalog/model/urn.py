@@ -28,6 +28,14 @@ index keys hold at most 8,167 bytes), so any catalog can be rebuilt on any backe
 _ESCAPED = {"%": "%25", ":": "%3A", "@": "%40", "#": "%23"}
 
 
+class _Parts(NamedTuple):
+    kind: NodeKind
+    name: str
+    namespace: str | None
+    version: str | None
+    field: str | None
+
+
 class _Shape(NamedTuple):
     namespace: bool
     version: bool
@@ -55,6 +63,7 @@ _SHAPES: dict[NodeKind, _Shape] = {
 }
 
 
+_KINDS = {kind.value: kind for kind in NodeKind}
 _ESCAPE_TABLE = str.maketrans(_ESCAPED)
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
@@ -117,44 +126,7 @@ class Urn:
 
     @classmethod
     def parse(cls, text: str) -> Urn:
-        if not isinstance(text, str) or not text.startswith(PREFIX):
-            raise InvalidUrnError(f"not a provgraph urn (must start with {PREFIX!r}): {text!r}")
-        kind_text, sep, rest = text[len(PREFIX) :].partition(":")
-        if not sep:
-            raise InvalidUrnError(f"urn {text!r} has no part after its kind")
-        try:
-            kind = NodeKind(kind_text)
-        except ValueError:
-            known = ", ".join(k.value for k in NodeKind)
-            raise InvalidUrnError(
-                f"unknown node kind {kind_text!r} in urn {text!r}; known kinds: {known}"
-            ) from None
-        shape = _SHAPES[kind]
-        field = version = namespace = None
-        if shape.field:
-            rest, sep, field = rest.rpartition("#")
-            if not sep:
-                raise InvalidUrnError(f"a {kind} urn needs '#<field>': {text!r}")
-        if shape.version and shape.optional_version and "@" not in rest:
-            version = None
-        elif shape.version:
-            rest, sep, version = rest.rpartition("@")
-            if not sep:
-                raise InvalidUrnError(f"a {kind} urn needs '@<version>': {text!r}")
-        if shape.namespace:
-            namespace, sep, rest = rest.partition(":")
-            if not sep:
-                raise InvalidUrnError(f"a {kind} urn needs '<namespace>:<name>': {text!r}")
-        for part in (rest, namespace, version, field):
-            if part is not None and ("#" in part or "@" in part or ":" in part):
-                raise InvalidUrnError(f"urn {text!r} has an unescaped ':', '@' or '#' in a part")
-        return cls(
-            kind=kind,
-            name=_unescape(rest),
-            namespace=None if namespace is None else _unescape(namespace),
-            version=None if version is None else _unescape(version),
-            field=None if field is None else _unescape(field),
-        )
+        return cls(*_split(text))
 
     # constructors for the common kinds keep call sites readable
     @classmethod
@@ -199,6 +171,11 @@ class Urn:
         return Urn(NodeKind.DATASET_VERSION, self.name, self.namespace, self.version)
 
     @property
+    def label(self) -> str:
+        """A short human label, what lists show (`label_of`)."""
+        return _label(_Parts(self.kind, self.name, self.namespace, self.version, self.field))
+
+    @property
     def is_field(self) -> bool:
         """A column named without a version: the field of the dataset across its versions."""
         return self.kind is NodeKind.COLUMN and self.version is None
@@ -208,6 +185,73 @@ class Urn:
         if self.kind is not NodeKind.COLUMN:
             raise InvalidUrnError("only a column urn names a field")
         return Urn(NodeKind.COLUMN, self.name, self.namespace, None, self.field)
+
+
+def _split(text: str) -> _Parts:
+    """The parts of a URN's text, unescaped (InvalidUrnError when it is malformed)."""
+    if not isinstance(text, str) or not text.startswith(PREFIX):
+        raise InvalidUrnError(f"not a provgraph urn (must start with {PREFIX!r}): {text!r}")
+    kind_text, sep, rest = text[len(PREFIX) :].partition(":")
+    if not sep:
+        raise InvalidUrnError(f"urn {text!r} has no part after its kind")
+    try:
+        kind = _KINDS[kind_text]
+    except KeyError:
+        known = ", ".join(k.value for k in NodeKind)
+        raise InvalidUrnError(
+            f"unknown node kind {kind_text!r} in urn {text!r}; known kinds: {known}"
+        ) from None
+    shape = _SHAPES[kind]
+    field = version = namespace = None
+    if shape.field:
+        rest, sep, field = rest.rpartition("#")
+        if not sep:
+            raise InvalidUrnError(f"a {kind} urn needs '#<field>': {text!r}")
+    if shape.version and shape.optional_version and "@" not in rest:
+        version = None
+    elif shape.version:
+        rest, sep, version = rest.rpartition("@")
+        if not sep:
+            raise InvalidUrnError(f"a {kind} urn needs '@<version>': {text!r}")
+    if shape.namespace:
+        namespace, sep, rest = rest.partition(":")
+        if not sep:
+            raise InvalidUrnError(f"a {kind} urn needs '<namespace>:<name>': {text!r}")
+    for part in (rest, namespace, version, field):
+        if part is not None and ("#" in part or "@" in part or ":" in part):
+            raise InvalidUrnError(f"urn {text!r} has an unescaped ':', '@' or '#' in a part")
+    return _Parts(
+        kind,
+        _unescape(rest),
+        None if namespace is None else _unescape(namespace),
+        None if version is None else _unescape(version),
+        None if field is None else _unescape(field),
+    )
+
+
+def label_of(text: str) -> str:
+    """A URN's short human label, what lists show: `public.trips#pickup_lat`, `rides.distance`,
+    `production/fraud-detector`, `fraud-detector @fb76a1c2`, `run 1f0c2d3e`. Reads the parts
+    without building an `Urn` (lists label thousands of the catalog's own URNs at a time)."""
+    return _label(_split(text))
+
+
+def _label(parts: _Parts) -> str:
+    kind, name, namespace, version, field = parts
+    short = None if version is None else version[:8]
+    if kind is NodeKind.COLUMN:
+        return f"{name}#{field}"
+    if kind is NodeKind.DEPLOYMENT:
+        return f"{namespace}/{name}"
+    if kind is NodeKind.FEATURE:
+        return f"{namespace}.{name}"
+    if kind is NodeKind.FEATURE_VERSION:
+        return f"{namespace}.{name} @{short}"
+    if kind is NodeKind.RUN:
+        return f"run {name[:8]}"
+    if kind is NodeKind.POLICY_DECISION:
+        return f"decision {name[:8]}"
+    return name if short is None else f"{name} @{short}"
 
 
 def feature_reference(text: str) -> Urn:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from provgraph.catalog.model.answers.search import SearchHit
 from provgraph.catalog.model.kinds import NodeKind
 
 SEARCHABLE = (
@@ -54,24 +55,9 @@ class SearchFilters:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchHit:
-    urn: str
-    kind: NodeKind
-    name: str
-    score: float
-    reasons: list[str]
-    description: str = ""
-    owners: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    """What it carries, set on it or inherited (the classification service's one rule), as
-    of when it was indexed."""
-    status: str = "none"
-    quality: str = "unknown"
-    production_deployments: int = 0
+class IndexPage:
+    """One page of an index's hits; the API answers it as `model.answers.search.SearchPage`."""
 
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -87,6 +73,6 @@ class SearchIndex(Protocol):
 
     def search(
         self, query: str, filters: SearchFilters, *, first: int, offset: int
-    ) -> SearchPage: ...
+    ) -> IndexPage: ...
 
     def close(self) -> None: ...

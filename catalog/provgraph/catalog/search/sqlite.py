@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from provgraph.catalog.model.answers.search import SearchHit
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.search.port import (
     SCHEMA_VERSION,
+    IndexPage,
     SearchDocument,
     SearchFilters,
-    SearchHit,
-    SearchPage,
 )
 
 _SCHEMA = (
@@ -163,7 +163,7 @@ class SqliteSearchIndex:
             "INSERT INTO doc_tags (rowid, tag) VALUES (?, ?)", [(rowid, t) for t in doc.tags]
         )
 
-    def search(self, query: str, filters: SearchFilters, *, first: int, offset: int) -> SearchPage:
+    def search(self, query: str, filters: SearchFilters, *, first: int, offset: int) -> IndexPage:
         tokens = [t.lower() for t in _TOKEN.findall(query)][:MAX_TOKENS]
         where, params = _filters(filters)
         condition = " AND ".join(where) or "1"
@@ -200,7 +200,7 @@ class SqliteSearchIndex:
                 for name, sql in _FACETS.items()
             }
         hits = [_hit(row, tokens) for row in rows[:first]]
-        return SearchPage(
+        return IndexPage(
             total=int(total),
             hits=hits,
             facets=facets,

@@ -19,6 +19,7 @@ from provgraph.catalog.service.log_binding import check_log_binding
 from provgraph.catalog.service.reader import CatalogReader
 from provgraph.catalog.service.recipe import RecipeService
 from provgraph.catalog.service.search import SearchService
+from provgraph.catalog.service.summaries import NodeSummaries
 from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
@@ -52,7 +53,7 @@ class Catalog:
             self.writer.listen(self.search.refresh, resync=self.search.ensure_current)
             self.recovered = self.writer.recover()
             self.search.ensure_current(self.store.applied_seq())
-            self.lineage = LineageService(self.index)
+            self.lineage = LineageService(self.index, NodeSummaries(self.store))
             self.reader = CatalogReader(self.store, self.index)
             self.recipes = RecipeService(self.reader, self.classifications)
         except BaseException:

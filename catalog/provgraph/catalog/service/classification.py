@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from provgraph.catalog.model import views
+from provgraph.catalog.model.answers.classification import ClassificationTrace
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.timeutil import to_micros
@@ -46,6 +47,8 @@ from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.store.port import CatalogStore
+
+__all__ = ["ClassificationService", "ClassificationTrace"]
 
 MAX_VISITED = 100_000
 MAX_SOURCES_PER_TAG = 25
@@ -59,19 +62,6 @@ _Visit = tuple[str, int | None]
 """A node, and the moment its lineage is read at (None: now)."""
 _Inputs = dict[_Visit, list[str]]
 """Per walk: a dataset version's run input columns, by version and moment."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClassificationTrace:
-    tag: str
-    source: str
-    """Where the classification was set: a node, or the field (versionless column) of a column."""
-    path: list[str]
-    """From the node asked about to `source`; a column's tag ends with the column, then the
-    field it was set on."""
-    inherited: bool = False
-    truncated: bool = False
-    """More sources give this tag than are listed, or the walk was cut at MAX_VISITED."""
 
 
 @dataclass(frozen=True, slots=True)

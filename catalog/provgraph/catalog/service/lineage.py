@@ -1,23 +1,32 @@
 """Lineage questions: upstream/downstream, impact, and paths between two nodes, as of any time.
 
-Results are plain frozen dataclasses; the API layers turn them into their own types.
+Results are the declared answers of `model.answers.lineage`, which every surface sends as they
+are; each reached node carries its summary (`service.summaries`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from provgraph.catalog import metrics
+from provgraph.catalog.model.answers.lineage import (
+    ColumnLineageResult,
+    ColumnUpstream,
+    ImpactResult,
+    LineageEdge,
+    LineageNode,
+    LineagePath,
+    LineageResult,
+)
 from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.graph import EdgeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
-from provgraph.catalog.model.timeutil import from_micros, to_micros
-from provgraph.catalog.model.transformations import Transformation, of_edge
+from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.summaries import Hop, NodeSummaries
 from provgraph.catalog.service.traversal import (
     Direction,
     PartialReason,
@@ -26,94 +35,28 @@ from provgraph.catalog.service.traversal import (
 )
 from provgraph.catalog.service.versions import oldest_first
 
+__all__ = [
+    "ColumnLineageResult",
+    "ColumnUpstream",
+    "ImpactResult",
+    "LineageEdge",
+    "LineageNode",
+    "LineagePath",
+    "LineageResult",
+    "LineageService",
+]
+
 MAX_DEPTH = 100
 MAX_LIMIT = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class LineageNode:
-    urn: str
-    kind: NodeKind
-    depth: int
-
-
-@dataclass(frozen=True, slots=True)
-class LineageEdge:
-    kind: EdgeKind
-    source: str
-    target: str
-    valid_from: datetime
-    valid_to: datetime | None
-    transformations: list[Transformation] = field(default_factory=list)
-    """Column lineage: how the producer said `target` was used to compute `source` (DIRECT or
-    INDIRECT, subtype, masking); empty when it did not say (read as DIRECT)."""
-
-    @classmethod
-    def of(cls, edge: EdgeRecord) -> LineageEdge:
-        valid_from = from_micros(edge.valid_from)
-        assert valid_from is not None
-        return cls(
-            edge.kind,
-            edge.src,
-            edge.dst,
-            valid_from,
-            from_micros(edge.valid_to),
-            list(of_edge(edge.props)),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class LineageResult:
-    root: str
-    direction: Direction
-    as_of: datetime | None
-    """None: the latest state."""
-    nodes: list[LineageNode]
-    edges: list[LineageEdge] | None
-    """None when the caller did not ask for edges."""
-    is_partial: bool
-    partial_reasons: list[PartialReason]
-    versions_used: list[str] = field(default_factory=list)
-    """Upstream of a container (dataset, feature, model, job): the versions (runs, for a job)
-    walked through, the newest at the moment asked or all of them."""
-    resolved_from: str | None = None
-    """The versionless column asked about, when `root` is the field in the newest version."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImpactResult:
-    root: str
-    as_of: datetime | None
-    feature_versions: list[LineageNode]
-    training_sets: list[LineageNode]
-    model_versions: list[LineageNode]
-    deployments: list[LineageNode]
-    is_partial: bool
-    partial_reasons: list[PartialReason]
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnUpstream:
-    column: str
-    upstream: list[LineageNode]
-    """The columns this column is derived from, nearest first (the column itself left out)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnLineageResult:
-    dataset_version: str
-    columns: list[ColumnUpstream]
-
-
-@dataclass(frozen=True, slots=True)
-class LineagePath:
-    nodes: list[str]
-    edges: list[LineageEdge]
+_IMPACT_KINDS = frozenset(
+    {NodeKind.FEATURE_VERSION, NodeKind.TRAINING_SET, NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT}
+)
 
 
 class LineageService:
-    def __init__(self, index: LineageIndex) -> None:
+    def __init__(self, index: LineageIndex, summaries: NodeSummaries) -> None:
         self._index = index
+        self._summaries = summaries
 
     def lineage(
         self,
@@ -141,13 +84,13 @@ class LineageService:
         traversal = self._index.traverse(
             urn, direction, at=at, limits=limits, edge_kinds=edge_kinds
         )
-        nodes = self._nodes(traversal)
+        hops = self._hops(traversal)
         edges = self.edges(traversal) if include_edges else None
         partial = set(traversal.partial)
         versions: list[str] = []
         if direction is not Direction.DOWNSTREAM and depth > 1:
             versions = self._versions_to_walk(urn, at, all_versions)
-            merged = {n.urn: n for n in nodes}
+            merged = {hop[0]: hop for hop in hops}
             found_edges = {(e.kind, e.source, e.target, e.valid_from): e for e in edges or []}
             sub_limits = TraversalLimits(depth=depth - 1, limit=limit, deadline_s=deadline_s)
             for version in versions:
@@ -155,10 +98,9 @@ class LineageService:
                     version, Direction.UPSTREAM, at=at, limits=sub_limits, edge_kinds=edge_kinds
                 )
                 partial |= sub.partial
-                for node in self._nodes(sub):
-                    shifted = LineageNode(node.urn, node.kind, node.depth + 1)
-                    if node.urn not in merged or merged[node.urn].depth > shifted.depth:
-                        merged[node.urn] = shifted
+                for node, kind, hop_depth in self._hops(sub):
+                    if node not in merged or merged[node][2] > hop_depth + 1:
+                        merged[node] = (node, kind, hop_depth + 1)
                 if include_edges:
                     for edge in self.edges(sub):
                         found_edges.setdefault(
@@ -166,10 +108,11 @@ class LineageService:
                         )
             if len(merged) > limit:
                 partial.add(PartialReason.LIMIT)
-            nodes = sorted(merged.values(), key=lambda n: (n.depth, n.urn))[:limit]
+            hops = sorted(merged.values(), key=lambda hop: (hop[2], hop[0]))[:limit]
             if include_edges:
-                kept = {n.urn for n in nodes}
+                kept = {hop[0] for hop in hops}
                 edges = [e for e in found_edges.values() if e.source in kept and e.target in kept]
+        nodes = self._summaries.lineage_nodes(hops)
         result = LineageResult(
             root=urn,
             direction=direction,
@@ -196,10 +139,12 @@ class LineageService:
             at=at,
             limits=TraversalLimits(depth=MAX_DEPTH, limit=MAX_LIMIT, deadline_s=10.0),
         )
-        nodes = self._nodes(traversal)
+        nodes = self._summaries.lineage_nodes(
+            h for h in self._hops(traversal) if h[1] in _IMPACT_KINDS and h[0] != urn
+        )
 
         def of(kind: NodeKind) -> list[LineageNode]:
-            return [n for n in nodes if n.kind is kind and n.urn != urn]
+            return [n for n in nodes if n.kind is kind]
 
         return ImpactResult(
             root=urn,
@@ -256,8 +201,8 @@ class LineageService:
         )
         return [_path(source, path) for path in found]
 
-    def _nodes(self, traversal: Traversal) -> list[LineageNode]:
-        return [LineageNode(u, k, d) for u, k, d in self._index.describe(traversal)]
+    def _hops(self, traversal: Traversal) -> list[Hop]:
+        return self._index.describe(traversal)
 
     def _check_exists(self, urn: str, as_of: datetime | None) -> tuple[str, int | None]:
         """The node to start from (a versionless column: the field's newest version) and the

@@ -13,10 +13,15 @@ names what the recipe could not pin (recipe_pinning.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from provgraph.catalog.model import views
+from provgraph.catalog.model.answers.recipe import (
+    Recipe,
+    RecipeChange,
+    RecipeDataset,
+    RecipeFeature,
+)
 from provgraph.catalog.model.errors import NodeNotFoundError
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
@@ -36,61 +41,7 @@ V = TypeVar("V", bound=views.NodeView)
 
 TRAINING_FACET = "run.provgraph_training"
 
-
-@dataclass(frozen=True)
-class DatasetIngredient:
-    urn: str
-    dataset: str
-    produced_by: str | None
-    """The run that wrote this version, when a run did."""
-    job: str | None
-    code_version: str | None
-
-
-@dataclass(frozen=True)
-class FeatureIngredient:
-    urn: str
-    feature: str
-    transformation: str | None
-    dtype: str | None
-    declassifying: bool
-    source_columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    """newer_dataset_version, newer_feature_version, feature_deprecated, classification_added,
-    classification_removed, content_mismatch."""
-    subject: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Recipe:
-    model_version: str
-    artifact_digest: str | None
-    framework: str | None
-    params: dict[str, Any]
-    metrics: dict[str, Any]
-    training_set: str | None
-    manifest: dict[str, Any]
-    training_run: str | None
-    job: str | None
-    code_version: str | None
-    environment: dict[str, Any]
-    datasets: tuple[DatasetIngredient, ...]
-    features: tuple[FeatureIngredient, ...]
-    changes: tuple[Change, ...]
-    unpinned: tuple[str, ...] = ()
-    """What the recipe could not pin: training_set, or digest, rows, split, seed (the manifest
-    lacks them: the training code loaded the data itself), datasets (none recorded as read)."""
-    code_location: str | None = None
-    """The repository (or the job's source code location) the training code ran from."""
-    entry_point: str | None = None
-    """The script, relative to `code_location`, or `-m module` that trained it."""
-    rerun: str | None = None
-    """A shell command that checks the recorded commit out and runs the entry point again."""
+__all__ = ["Recipe", "RecipeChange", "RecipeDataset", "RecipeFeature", "RecipeService"]
 
 
 class RecipeService:
@@ -136,7 +87,10 @@ class RecipeService:
             features=tuple(features),
             changes=tuple(
                 self._changes(node, training_set, digests, datasets, features)
-                + [Change("content_mismatch", m.dataset_version, m.detail) for m in mismatches]
+                + [
+                    RecipeChange("content_mismatch", m.dataset_version, m.detail)
+                    for m in mismatches
+                ]
             ),
             unpinned=unpinned(training_set, manifest, drawn),
             code_location=code.location,
@@ -158,7 +112,7 @@ class RecipeService:
         edge = min(edges, key=lambda e: (e.valid_from, e.dst if outgoing else e.src))
         return edge.dst if outgoing else edge.src
 
-    def _features(self, training_set: str) -> list[FeatureIngredient]:
+    def _features(self, training_set: str) -> list[RecipeFeature]:
         urns = sorted(
             e.dst for e in self._reader.related(training_set, EdgeKind.INCLUDES, outgoing=True)
         )
@@ -170,7 +124,7 @@ class RecipeService:
                 e.dst for e in self._reader.related(urn, EdgeKind.COMPUTED_FROM, outgoing=True)
             )
             found.append(
-                FeatureIngredient(
+                RecipeFeature(
                     urn=urn,
                     feature=str(Urn.parse(urn).container()),
                     transformation=definition.transformation if definition else None,
@@ -182,8 +136,8 @@ class RecipeService:
         return found
 
     def _datasets(
-        self, training_set: str | None, features: list[FeatureIngredient]
-    ) -> list[DatasetIngredient]:
+        self, training_set: str | None, features: list[RecipeFeature]
+    ) -> list[RecipeDataset]:
         versions: set[str] = set()
         if training_set:
             drawn = self._reader.related(training_set, EdgeKind.DRAWN_FROM, outgoing=True)
@@ -198,7 +152,7 @@ class RecipeService:
             run = self._one(version, EdgeKind.PRODUCED, outgoing=False)
             run_node = self._view(run, views.Run) if run else None
             found.append(
-                DatasetIngredient(
+                RecipeDataset(
                     urn=version,
                     dataset=str(Urn.parse(version).container()),
                     produced_by=run,
@@ -213,34 +167,36 @@ class RecipeService:
         model: NodeRecord,
         training_set: str | None,
         digests: dict[str, str],
-        datasets: list[DatasetIngredient],
-        features: list[FeatureIngredient],
-    ) -> list[Change]:
-        changes: list[Change] = []
+        datasets: list[RecipeDataset],
+        features: list[RecipeFeature],
+    ) -> list[RecipeChange]:
+        changes: list[RecipeChange] = []
         for dataset in datasets:
             newest = self._reader.newest_version(dataset.dataset)
             if newest is None or newest == dataset.urn:
                 continue
             if training_set and same_content(self._reader, training_set, digests, newest):
                 continue  # a re-run that wrote the same bytes: not a change
-            changes.append(Change("newer_dataset_version", dataset.urn, f"{newest} is newer"))
+            changes.append(RecipeChange("newer_dataset_version", dataset.urn, f"{newest} is newer"))
         feature_nodes = self._reader.views([f.feature for f in features], views.Feature)
         for feature in features:
             newest = self._reader.newest_version(feature.feature)
             if newest is not None and newest != feature.urn:
-                changes.append(Change("newer_feature_version", feature.urn, f"{newest} is newer"))
+                changes.append(
+                    RecipeChange("newer_feature_version", feature.urn, f"{newest} is newer")
+                )
             stored = feature_nodes.get(feature.feature)
             if stored is not None and stored.status == "deprecated":
-                changes.append(Change("feature_deprecated", feature.feature, "deprecated"))
+                changes.append(RecipeChange("feature_deprecated", feature.feature, "deprecated"))
         trained = from_micros(model.created_at)
         then = set(self._classifications.tags(model.urn, as_of=trained))
         now = set(self._classifications.tags(model.urn))
         changes += [
-            Change("classification_added", model.urn, f"{tag} reached it since training")
+            RecipeChange("classification_added", model.urn, f"{tag} reached it since training")
             for tag in sorted(now - then)
         ]
         changes += [
-            Change("classification_removed", model.urn, f"{tag} no longer reaches it")
+            RecipeChange("classification_removed", model.urn, f"{tag} no longer reaches it")
             for tag in sorted(then - now)
         ]
         return changes

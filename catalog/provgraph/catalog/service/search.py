@@ -13,10 +13,10 @@ from provgraph.catalog.model.production import in_production
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.search.port import (
     SEARCHABLE,
+    IndexPage,
     SearchDocument,
     SearchFilters,
     SearchIndex,
-    SearchPage,
 )
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.classification import ClassificationService
@@ -86,7 +86,7 @@ class SearchService:
         *,
         first: int = 20,
         after: str | None = None,
-    ) -> SearchPage:
+    ) -> IndexPage:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidArgumentError(f"first must be between 1 and {MAX_PAGE}, got {first}")
         if len(query) > 1000:

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from provgraph.catalog.model.answers.lineage import Direction, PartialReason
 from provgraph.catalog.model.kinds import EdgeKind
 
-
-class Direction(StrEnum):
-    UPSTREAM = "upstream"
-    DOWNSTREAM = "downstream"
-    BOTH = "both"
-
-
-class PartialReason(StrEnum):
-    DEPTH = "depth"
-    LIMIT = "limit"
-    DEADLINE = "deadline"
+__all__ = ["Direction", "PartialReason", "Traversal", "TraversalLimits"]
 
 
 @dataclass(frozen=True, slots=True)

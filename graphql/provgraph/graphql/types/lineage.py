@@ -6,22 +6,35 @@ from datetime import datetime
 
 import strawberry
 
+from provgraph.catalog.model.answers import lineage as answers
+from provgraph.catalog.model.answers.lineage import Direction, PartialReason
 from provgraph.catalog.model.kinds import EdgeKind, NodeKind
 from provgraph.catalog.model.transformations import Transformation
-from provgraph.catalog.service.lineage import ImpactResult
-from provgraph.catalog.service.lineage import LineageEdge as Edge
-from provgraph.catalog.service.lineage import LineageNode as Hop
-from provgraph.catalog.service.lineage import LineagePath as Path
-from provgraph.catalog.service.traversal import Direction, PartialReason
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.types.node import Node
 
 
-@strawberry.type(description="A node reached by a lineage walk, with its distance in hops.")
+@strawberry.type(
+    description="A node reached by a lineage walk, with its distance in hops, its name and "
+    "where it stands now (the catalog's one node summary, as REST sends it)."
+)
 class LineageNode:
     urn: strawberry.ID
     kind: NodeKind
     depth: int
+    name: str = strawberry.field(description="A short human label.")
+    status: str | None = strawberry.field(
+        description="A feature's status, a deployment's (active, retired), a run's state."
+    )
+    stage: str | None = strawberry.field(description="A model version's registry stage.")
+    environment: str | None = strawberry.field(description="A deployment's environment.")
+    archived: bool = strawberry.field(
+        description="Out of use: a deprecated feature, an archived model version, a retired "
+        "deployment."
+    )
+    in_production: bool | None = strawberry.field(
+        description="A deployment: active in a production environment."
+    )
 
     @strawberry.field(description="The node itself, with all its fields.")
     async def node(self, info: CtxInfo) -> Node | None:
@@ -29,9 +42,19 @@ class LineageNode:
         return wrap(found) if found else None
 
     @classmethod
-    def of(cls, hop: Hop) -> LineageNode:
+    def of(cls, hop: answers.LineageNode) -> LineageNode:
         kind: NodeKind = hop.kind
-        return cls(urn=strawberry.ID(hop.urn), kind=kind, depth=hop.depth)
+        return cls(
+            urn=strawberry.ID(hop.urn),
+            kind=kind,
+            depth=hop.depth,
+            name=hop.name,
+            status=hop.status,
+            stage=hop.stage,
+            environment=hop.environment,
+            archived=hop.archived,
+            in_production=hop.in_production,
+        )
 
 
 @strawberry.type(
@@ -71,7 +94,7 @@ class LineageEdge:
     )
 
     @classmethod
-    def of(cls, edge: Edge) -> LineageEdge:
+    def of(cls, edge: answers.LineageEdge) -> LineageEdge:
         kind: EdgeKind = edge.kind
         return cls(
             kind=kind,
@@ -101,6 +124,21 @@ class LineageGraph:
         description="The versionless column asked about; `root` is its newest version.",
     )
 
+    @classmethod
+    def of(cls, result: answers.LineageResult) -> LineageGraph:
+        reasons: list[PartialReason] = result.partial_reasons
+        return cls(
+            root=strawberry.ID(result.root),
+            direction=result.direction,
+            as_of=result.as_of,
+            nodes=[LineageNode.of(n) for n in result.nodes],
+            edges=[LineageEdge.of(e) for e in result.edges or []],
+            is_partial=result.is_partial,
+            partial_reasons=reasons,
+            versions_used=[strawberry.ID(v) for v in result.versions_used],
+            resolved_from=strawberry.ID(result.resolved_from) if result.resolved_from else None,
+        )
+
 
 @strawberry.type(description="What depends on `root`, by kind.")
 class Impact:
@@ -114,7 +152,7 @@ class Impact:
     partial_reasons: list[PartialReason]
 
     @classmethod
-    def of(cls, result: ImpactResult) -> Impact:
+    def of(cls, result: answers.ImpactResult) -> Impact:
         reasons: list[PartialReason] = result.partial_reasons
         return cls(
             root=strawberry.ID(result.root),
@@ -134,7 +172,7 @@ class LineagePath:
     edges: list[LineageEdge]
 
     @classmethod
-    def of(cls, path: Path) -> LineagePath:
+    def of(cls, path: answers.LineagePath) -> LineagePath:
         return cls(
             nodes=[strawberry.ID(u) for u in path.nodes],
             edges=[LineageEdge.of(e) for e in path.edges],
@@ -156,3 +194,16 @@ class ColumnLineageEntry:
 class ColumnLineage:
     dataset_version: strawberry.ID
     columns: list[ColumnLineageEntry]
+
+    @classmethod
+    def of(cls, result: answers.ColumnLineageResult) -> ColumnLineage:
+        return cls(
+            dataset_version=strawberry.ID(result.dataset_version),
+            columns=[
+                ColumnLineageEntry(
+                    column=strawberry.ID(c.column),
+                    upstream=[LineageNode.of(n) for n in c.upstream],
+                )
+                for c in result.columns
+            ],
+        )

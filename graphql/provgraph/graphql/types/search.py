@@ -7,8 +7,8 @@ from datetime import datetime
 
 import strawberry
 
+from provgraph.catalog.model.answers.search import SearchHit as Hit
 from provgraph.catalog.model.kinds import NodeKind
-from provgraph.catalog.search.port import SearchHit as Hit
 from provgraph.graphql.resolve import CtxInfo, record, wrap
 from provgraph.graphql.types.classification_trace import ClassificationTrace
 from provgraph.graphql.types.node import Node

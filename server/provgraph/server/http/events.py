@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from provgraph.catalog.access import Principal, Role
 from provgraph.catalog.event_roles import authorize
+from provgraph.catalog.model.answers.writes import EventsAccepted, EventWarning, Receipt
 from provgraph.catalog.model.errors import InvalidEventError
 from provgraph.catalog.model.events import CatalogEvent
 from provgraph.catalog.service.catalog import Catalog
@@ -35,26 +36,6 @@ class EventIn(BaseModel):
 
 EVENTS_BODY: TypeAdapter[Any] = TypeAdapter(CatalogEvent | EventIn | list[CatalogEvent | EventIn])
 """The request body's shape, for the OpenAPI document (parsing is `parse_submissions`)."""
-
-
-class ReceiptOut(BaseModel):
-    seq: int
-    idempotency_key: str
-    duplicate: bool
-
-
-class EventWarning(BaseModel):
-    position: int
-    warning: str
-
-
-class EventsAccepted(BaseModel):
-    accepted: int
-    duplicates: int
-    receipts: list[ReceiptOut]
-    warnings: list[EventWarning] = []
-    """What the catalog noted about accepted events (a run id reused by another job, a
-    dataset alias naming another dataset), by position in the batch."""
 
 
 def decode_json(body: bytes) -> Any:
@@ -81,7 +62,7 @@ async def post_events(
         accepted=sum(not r.duplicate for r in receipts),
         duplicates=sum(r.duplicate for r in receipts),
         receipts=[
-            ReceiptOut(seq=r.seq, idempotency_key=r.idempotency_key, duplicate=r.duplicate)
+            Receipt(seq=r.seq, idempotency_key=r.idempotency_key, duplicate=r.duplicate)
             for r in receipts
         ],
         warnings=[

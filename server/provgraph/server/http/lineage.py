@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
+from provgraph.catalog.model.answers.lineage import ImpactResult, LineagePath, LineageResult
+from provgraph.catalog.model.answers.nodes import Node
 from provgraph.catalog.model.errors import InvalidArgumentError, NodeNotFoundError
 from provgraph.catalog.model.kinds import EdgeKind
-from provgraph.catalog.model.timeutil import Moment, from_micros, utc
-from provgraph.catalog.model.views import view_of
+from provgraph.catalog.model.timeutil import Moment, utc
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
-from provgraph.catalog.service.lineage import ImpactResult, LineagePath, LineageResult
 from provgraph.catalog.service.traversal import Direction
 from provgraph.server.http.auth import requires
 from provgraph.server.http.urns import resolve_urn
@@ -88,18 +88,13 @@ def get_paths(
     )
 
 
-@router.get("/nodes")
-def get_node(request: Request, urn: str) -> dict[str, Any]:
+@router.get("/nodes", response_model=Node)
+def get_node(request: Request, urn: str) -> Node:
     catalog = _catalog(request)
     node = catalog.get_node(fields.resolve(catalog.index, resolve_urn(catalog, urn)))
     if node is None:
         raise NodeNotFoundError(urn)
-    return {
-        "urn": node.urn,
-        "kind": node.kind.value,
-        "created_at": from_micros(node.created_at),
-        "props": view_of(node).to_props(),
-    }
+    return Node.of(node)
 
 
 @router.get("/classifications", response_model=list[ClassificationTrace])

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
 from provgraph.catalog.access import Principal, Role
 from provgraph.catalog.event_roles import authorize
+from provgraph.catalog.model.answers.writes import EventWarning, OpenLineageAccepted
 from provgraph.catalog.model.errors import InvalidEventError, NodeNotFoundError
 from provgraph.catalog.model.graph import canonical_json
 from provgraph.catalog.openlineage.ml_facets import SCHEMA_VERSION, json_schema
@@ -33,10 +33,10 @@ def _kind(item: Any) -> str:
     return "event"
 
 
-@router.post("/api/v1/lineage", status_code=201)
+@router.post("/api/v1/lineage", status_code=201, response_model=OpenLineageAccepted)
 async def post_openlineage(
     request: Request, caller: Annotated[Principal, Depends(requires(Role.PRODUCER))]
-) -> JSONResponse:
+) -> OpenLineageAccepted:
     """Accept one OpenLineage event or a JSON array of them; 201 once durably logged."""
     body = await request.body()
     try:
@@ -50,14 +50,14 @@ async def post_openlineage(
         raise InvalidEventError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
     submissions: list[Submission] = []
     origin: list[int] = []
-    warnings: list[dict[str, Any]] = []
+    warnings: list[EventWarning] = []
     for position, item in enumerate(items):
         notes: list[str] = []
         try:
             events = translate(parse_openlineage(item, notes), notes)
         except InvalidEventError as exc:
             raise EventRejectedError(position, f"OpenLineage {_kind(item)}", exc) from exc
-        warnings += [{"position": position, "warning": note} for note in dict.fromkeys(notes)]
+        warnings += [EventWarning(position=position, warning=n) for n in dict.fromkeys(notes)]
         digest = hashlib.sha256(canonical_json(item).encode()).hexdigest()
         for number, event in enumerate(events):
             submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
@@ -72,17 +72,14 @@ async def post_openlineage(
             position, f"OpenLineage {_kind(items[position])}", exc.cause
         ) from exc
     for receipt, position in zip(receipts, origin, strict=True):
-        warnings += [{"position": position, "warning": note} for note in receipt.notes]
-    warnings.sort(key=lambda w: int(w["position"]))
-    return JSONResponse(
-        {
-            "received": len(items),
-            "catalog_events": len(receipts),
-            "duplicates": sum(r.duplicate for r in receipts),
-            "warnings": warnings[:MAX_WARNINGS],
-            "more_warnings": max(0, len(warnings) - MAX_WARNINGS),
-        },
-        status_code=201,
+        warnings += [EventWarning(position=position, warning=n) for n in receipt.notes]
+    warnings.sort(key=lambda w: w.position)
+    return OpenLineageAccepted(
+        received=len(items),
+        catalog_events=len(receipts),
+        duplicates=sum(r.duplicate for r in receipts),
+        warnings=warnings[:MAX_WARNINGS],
+        more_warnings=max(0, len(warnings) - MAX_WARNINGS),
     )
 
 

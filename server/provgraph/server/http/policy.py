@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from provgraph.catalog.access import Principal, Role
+from provgraph.catalog.model.answers import policy as answers
 from provgraph.policies.bundle import PolicyBundle
 from provgraph.policies.compliance import (
     BacktestChange,
     Baseline,
+    ComplianceEntry,
     backtest,
     recheck,
 )
@@ -26,43 +28,22 @@ from provgraph.server.http.auth import requires
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 
 
-class TraceOut(BaseModel):
-    tag: str
-    source: str
-    inherited: bool
-    path: list[str]
-
-
-class DecisionOut(BaseModel):
-    allow: bool
-    deny: list[str]
-    obligations: list[str]
-    decision_urn: str
-    """URN of the recorded PolicyDecision (GraphQL: `decisionUrn`)."""
-    bundle_revision: str
-    input_digest: str
-    engine: str
-    error: str | None
-    explanations: dict[str, list[TraceOut]]
-    input: dict[str, Any]
-
-
-@router.post("/feature-use", response_model=DecisionOut)
+@router.post("/feature-use", response_model=answers.FeatureUseDecision)
 async def feature_use(
     request: Request,
     body: FeatureUseRequest,
     caller: Annotated[Principal, Depends(requires(Role.PRODUCER))],
-) -> DecisionOut:
+) -> answers.FeatureUseDecision:
     """Allowed and denied uses both answer 200 with the decision; bad questions get 4xx."""
     gate: FeatureUseGate = request.app.state.gate
     result = await run_in_threadpool(gate.check_feature_use, body, actor=caller.actor)
     return decision_out(result)
 
 
-def decision_out(result: FeatureUseDecision) -> DecisionOut:
+def decision_out(result: FeatureUseDecision) -> answers.FeatureUseDecision:
     """A recorded gate decision as the API answers it (the CLI's embedded target too)."""
     decision = result.decision
-    return DecisionOut(
+    return answers.FeatureUseDecision(
         allow=decision.allow,
         deny=decision.deny,
         obligations=decision.obligations,
@@ -71,37 +52,18 @@ def decision_out(result: FeatureUseDecision) -> DecisionOut:
         input_digest=decision.input_digest,
         engine=decision.engine,
         error=decision.error,
-        explanations={
-            feature: [
-                TraceOut(tag=t.tag, source=t.source, inherited=t.inherited, path=t.path)
-                for t in traces
-            ]
-            for feature, traces in result.explanations.items()
-        },
+        explanations=result.explanations,
         input=result.policy_input,
     )
 
 
-class ComplianceOut(BaseModel):
-    subject: str
-    action: str
-    purpose: str
-    allow: bool
-    deny: list[str]
-    previously_allowed: bool | None
-    decision_urn: str
-    newly_non_compliant: bool
-    baseline_decision_urn: str | None = None
-    """The baseline report's decision that `previously_allowed` comes from."""
-
-
-@router.post("/recheck", response_model=list[ComplianceOut])
+@router.post("/recheck", response_model=list[answers.ComplianceEntry])
 async def recheck_compliance(
     request: Request,
     caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
     baseline_at: datetime | None = None,
     baseline_bundle_revision: Annotated[str | None, Query(max_length=200)] = None,
-) -> list[ComplianceOut]:
+) -> list[answers.ComplianceEntry]:
     """Re-evaluate every model version and live deployment now and record the decisions
     (what `provgraph policy recheck` prints). "Newly non-compliant" is measured against the
     compliance report in force at `baseline_at`, the last one under
@@ -111,20 +73,22 @@ async def recheck_compliance(
     entries = await run_in_threadpool(
         recheck, request.app.state.catalog, gate, actor=caller.actor, baseline=baseline
     )
-    return [
-        ComplianceOut(
-            subject=e.subject,
-            action=e.action,
-            purpose=e.purpose,
-            allow=e.allow,
-            deny=e.deny,
-            previously_allowed=e.previously_allowed,
-            decision_urn=e.decision,
-            newly_non_compliant=e.newly_non_compliant,
-            baseline_decision_urn=e.baseline_decision,
-        )
-        for e in entries
-    ]
+    return [compliance_out(e) for e in entries]
+
+
+def compliance_out(entry: ComplianceEntry) -> answers.ComplianceEntry:
+    """A re-checked subject as the API answers it (the CLI's embedded target too)."""
+    return answers.ComplianceEntry(
+        subject=entry.subject,
+        action=entry.action,
+        purpose=entry.purpose,
+        allow=entry.allow,
+        deny=entry.deny,
+        previously_allowed=entry.previously_allowed,
+        decision_urn=entry.decision,
+        newly_non_compliant=entry.newly_non_compliant,
+        baseline_decision_urn=entry.baseline_decision,
+    )
 
 
 class CandidateBundle(BaseModel):
@@ -136,26 +100,12 @@ class CandidateBundle(BaseModel):
     """File name -> Rego source."""
 
 
-class ChangeOut(BaseModel):
-    decision_urn: str
-    action: str
-    purpose: str
-    was_allowed: bool
-    would_allow: bool
-    would_deny: list[str]
-
-
-class BacktestOut(BaseModel):
-    replayed: int
-    changes: list[ChangeOut]
-
-
-@router.post("/backtest", response_model=BacktestOut)
+@router.post("/backtest", response_model=answers.Backtest)
 async def backtest_bundle(
     request: Request,
     body: CandidateBundle,
     caller: Annotated[Principal, Depends(requires(Role.STEWARD))],
-) -> BacktestOut:
+) -> answers.Backtest:
     """Replay every recorded decision under a candidate bundle; records nothing. The bundle is
     evaluated in a process of its own under the engine's capabilities, a deadline and a memory
     bound: a bundle that does not compile or calls a refused built-in is a 422 naming file and
@@ -169,10 +119,15 @@ async def backtest_bundle(
             return backtest(request.app.state.catalog, engine)
 
     replayed, changes = await run_in_threadpool(run)
-    return BacktestOut(
+    return backtest_out(replayed, changes)
+
+
+def backtest_out(replayed: int, changes: list[BacktestChange]) -> answers.Backtest:
+    """A backtest as the API answers it (the CLI's embedded target too)."""
+    return answers.Backtest(
         replayed=replayed,
         changes=[
-            ChangeOut(
+            answers.BacktestChange(
                 decision_urn=c.decision,
                 action=c.action,
                 purpose=c.purpose,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from provgraph.catalog.access import Role
+from provgraph.catalog.model.answers.search import SearchPage
 from provgraph.catalog.model.kinds import NodeKind
 from provgraph.catalog.model.timeutil import Moment
-from provgraph.catalog.search.port import SearchFilters, SearchHit
+from provgraph.catalog.search.port import SearchFilters
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.search import Cursor
 from provgraph.server.http.auth import requires
@@ -18,15 +18,7 @@ from provgraph.server.http.auth import requires
 router = APIRouter(prefix="/api/v1", tags=["search"], dependencies=[Depends(requires(Role.READER))])
 
 
-@dataclass(frozen=True)
-class SearchResponse:
-    total: int
-    hits: list[SearchHit]
-    facets: dict[str, dict[str, int]]
-    next_cursor: str | None
-
-
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchPage)
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=1000)] = "",
@@ -38,7 +30,7 @@ def search(
     in_production: bool | None = None,
     first: Annotated[int, Query(ge=1, le=100)] = 20,
     after: str | None = None,
-) -> SearchResponse:
+) -> SearchPage:
     catalog: Catalog = request.app.state.catalog
     filters = SearchFilters(
         kinds=tuple(kind or ()),
@@ -50,4 +42,4 @@ def search(
     )
     page = catalog.search.search(q, filters, first=first, after=after)
     next_cursor = None if page.next_offset is None else Cursor(page.next_offset).encode()
-    return SearchResponse(page.total, page.hits, page.facets, next_cursor)
+    return SearchPage(page.total, page.hits, page.facets, next_cursor)

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from provgraph.catalog.model.errors import InvalidArgumentError
 from provgraph.catalog.service.catalog import Catalog
@@ -33,11 +33,6 @@ if TYPE_CHECKING:
     from provgraph.policies.gate import FeatureUseRequest
 
 
-def _answer(value: Any) -> Any:
-    """A service result as the JSON the server would send (so both targets print alike)."""
-    return TypeAdapter(type(value)).dump_python(value, mode="json")
-
-
 class EmbeddedTarget:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -60,7 +55,7 @@ class EmbeddedTarget:
         as_of: datetime | None,
         edge_kinds: Sequence[str] | None,
     ) -> LineageResult:
-        result = self.catalog.lineage.lineage(
+        return self.catalog.lineage.lineage(
             urn,
             direction=Direction(direction),
             depth=depth,
@@ -68,14 +63,12 @@ class EmbeddedTarget:
             as_of=as_of,
             edge_kinds=parse_edge_kinds(",".join(edge_kinds) if edge_kinds else None),
         )
-        return LineageResult.model_validate(_answer(result))
 
     def impact(self, urn: str, *, as_of: datetime | None) -> ImpactResult:
-        return ImpactResult.model_validate(_answer(self.catalog.lineage.impact(urn, as_of=as_of)))
+        return self.catalog.lineage.impact(urn, as_of=as_of)
 
     def paths(self, source: str, target: str, *, as_of: datetime | None) -> list[LineagePath]:
-        found = self.catalog.lineage.paths(source, target, as_of=as_of)
-        return [LineagePath.model_validate(_answer(path)) for path in found]
+        return self.catalog.lineage.paths(source, target, as_of=as_of)
 
     def submit(self, submissions: list[Submission], *, actor: str) -> tuple[int, int]:
         receipts = self.catalog.submit(
@@ -90,31 +83,33 @@ class EmbeddedTarget:
         return added, nodes, edges
 
     def recipe(self, model_version: str) -> Recipe:
-        return Recipe.model_validate(_answer(self.catalog.recipes.recipe(model_version)))
+        return self.catalog.recipes.recipe(model_version)
 
     def recheck(self, *, actor: str) -> list[ComplianceEntry]:
         from provgraph.policies.compliance import recheck
         from provgraph.policies.factory import engine_limits, policy_engine
         from provgraph.policies.gate import FeatureUseGate
+        from provgraph.server.http.policy import compliance_out
 
         engine = policy_engine(self.settings.opa_url, limits=engine_limits(self.settings))
         try:
             entries = recheck(self.catalog, FeatureUseGate(self.catalog, engine), actor=actor)
         finally:
             engine.close()
-        return [ComplianceEntry.model_validate(_answer(entry)) for entry in entries]
+        return [compliance_out(entry) for entry in entries]
 
     def backtest(self, bundle: Path) -> Backtest:
         from provgraph.policies.bundle import PolicyBundle
         from provgraph.policies.compliance import backtest
         from provgraph.policies.factory import candidate_limits
         from provgraph.policies.sandbox import candidate_engine
+        from provgraph.server.http.policy import backtest_out
 
         with candidate_engine(
             PolicyBundle.from_directory(bundle), limits=candidate_limits(self.settings)
         ) as engine:
             replayed, changes = backtest(self.catalog, engine)
-        return Backtest(replayed=replayed, changes=[_answer(change) for change in changes])
+        return backtest_out(replayed, changes)
 
     def check_feature_use(self, question: FeatureUseQuestion, *, actor: str) -> FeatureUseDecision:
         from provgraph.policies.factory import engine_limits, policy_engine
@@ -127,7 +122,7 @@ class EmbeddedTarget:
             result = FeatureUseGate(self.catalog, engine).check_feature_use(request, actor=actor)
         finally:
             engine.close()
-        return FeatureUseDecision.model_validate(decision_out(result).model_dump(mode="json"))
+        return decision_out(result)
 
     def close(self) -> None:
         if self._catalog is not None:

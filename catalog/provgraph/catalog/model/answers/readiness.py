@@ -1,0 +1,22 @@
+"""`GET /readyz`: whether a server is ready to answer, and how far its store has applied the
+event log."""
+
+from __future__ import annotations
+
+from provgraph.catalog.model.answers.base import Answer
+
+
+class Readiness(Answer):
+    status: str
+    """`ready`, `catching-up` or `unavailable`."""
+    store: str | None = None
+    applied_seq: int | None = None
+    logged_seq: int | None = None
+    nodes: int | None = None
+    edges: int | None = None
+    detail: str | None = None
+    """Why it is unavailable."""
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "ready"
