@@ -18,6 +18,7 @@ from provgraph.catalog.model.transformations import Transformation, of_edge
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.progress import Progress
 from provgraph.catalog.service.traversal import (
     Direction,
     PartialReason,
@@ -78,6 +79,8 @@ class LineageResult:
     walked through, the newest at the moment asked or all of them."""
     resolved_from: str | None = None
     """The versionless column asked about, when `root` is the field in the newest version."""
+    seq: int = 0
+    """The log sequence number the index reflected when it answered (read-your-writes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class ImpactResult:
     deployments: list[LineageNode]
     is_partial: bool
     partial_reasons: list[PartialReason]
+    seq: int = 0
+    """The log sequence number the index reflected when it answered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +117,9 @@ class LineagePath:
 
 
 class LineageService:
-    def __init__(self, index: LineageIndex) -> None:
+    def __init__(self, index: LineageIndex, *, progress: Progress | None = None) -> None:
         self._index = index
+        self._progress = progress or Progress()
 
     def lineage(
         self,
@@ -135,6 +141,7 @@ class LineageService:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         asked = urn
+        seq = self._progress.seq  # what the index holds at least, from here on
         urn, at = self._check_exists(urn, as_of)
         started = time.perf_counter()
         limits = TraversalLimits(depth=depth, limit=limit, deadline_s=deadline_s)
@@ -180,6 +187,7 @@ class LineageService:
             partial_reasons=sorted(partial),
             versions_used=versions,
             resolved_from=asked if asked != urn else None,
+            seq=seq,
         )
         metrics.LINEAGE_SECONDS.observe(time.perf_counter() - started)
         return result
@@ -189,6 +197,7 @@ class LineageService:
 
     def impact(self, urn: str, *, as_of: datetime | None = None) -> ImpactResult:
         """What depends on `urn`: feature versions, training sets, model versions, deployments."""
+        seq = self._progress.seq
         urn, at = self._check_exists(urn, as_of)
         traversal = self._index.traverse(
             urn,
@@ -210,6 +219,7 @@ class LineageService:
             deployments=of(NodeKind.DEPLOYMENT),
             is_partial=bool(traversal.partial),
             partial_reasons=sorted(traversal.partial),
+            seq=seq,
         )
 
     def column_lineage(
