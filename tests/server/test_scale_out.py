@@ -25,6 +25,7 @@ from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.writer import EventWriter
 from provgraph.catalog.store.ladybug.adapter import LadybugStore
 from provgraph.catalog.store.neo4j.adapter import Neo4jStore
+from provgraph.client import Client
 from tests.catalog.openlineage.support import dataset, run_event
 from tests.support.arcadedb import BoltServer
 from tests.support.dump import dump
@@ -53,7 +54,7 @@ def shared_env(postgres_url: str, arcadedb: BoltServer) -> Iterator[dict[str, st
         "PROVGRAPH_NEO4J_PASSWORD": arcadedb.password,
         "PROVGRAPH_NEO4J_DATABASE": arcadedb.database,
         "PROVGRAPH_APPLIER_LEASE_S": "2",
-        "PROVGRAPH_READ_WAIT_S": "10",
+        "PROVGRAPH_READ_WAIT_S": "5",
     }
 
 
@@ -124,6 +125,37 @@ def test_a_write_through_one_server_is_read_through_the_other_with_min_seq(
     metrics = httpx.get(f"{follower.url}/metrics").text
     assert "provgraph_index_lag_events 0.0" in metrics
     assert "provgraph_applier 0.0" in metrics
+
+
+def test_the_client_reads_its_own_write_on_another_server_and_graphql_says_its_seq(
+    two_servers: list[RunningServer],
+) -> None:
+    applier, follower = two_servers
+    event = run_event(
+        ("etl", "client"),
+        inputs=[dataset(NAMESPACE, "raw_c")],
+        outputs=[dataset(NAMESPACE, "clean_c")],
+    )
+    with Client(follower.url) as writer:
+        written = writer.send_openlineage(event)
+        assert written.seq >= 1 and writer.min_seq == written.seq
+    with Client(applier.url) as reader:
+        reader.min_seq = written.seq  # the writer's seq, handed over
+        upstream = reader.lineage(f"urn:provgraph:dataset:{NAMESPACE}:clean_c")
+        assert upstream.seq >= written.seq
+        assert f"urn:provgraph:dataset:{NAMESPACE}:raw_c" in {n.urn for n in upstream.nodes}
+        data = reader.graphql(
+            "query($urn: ID!) { lineage(urn: $urn) { ... on LineageGraph { seq nodes { urn } } } }",
+            {"urn": f"urn:provgraph:dataset:{NAMESPACE}:clean_c"},
+        )
+        assert data["lineage"]["seq"] >= written.seq
+    ahead = httpx.post(
+        f"{applier.url}/graphql",
+        params={"min_seq": written.seq + 1000},
+        json={"query": "{ __typename }"},
+        timeout=30,
+    )
+    assert ahead.status_code == 503 and ahead.json()["seq"] >= written.seq
 
 
 def test_a_min_seq_not_reached_in_time_answers_503_with_the_current_seq(

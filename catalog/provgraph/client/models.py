@@ -49,6 +49,8 @@ class OpenLineageAccepted(_Answer):
     received: int
     catalog_events: int
     duplicates: int
+    seq: int = 0
+    """The highest sequence number of the events logged or found (0 from older servers)."""
     warnings: list[EventWarning] = []
 
 
@@ -74,6 +76,8 @@ class LineageResult(_Answer):
     edges: list[LineageEdge] | None
     is_partial: bool
     partial_reasons: list[str]
+    seq: int = 0
+    """The event log sequence number the server's index reflected when it answered."""
 
 
 class ImpactResult(_Answer):
@@ -85,6 +89,7 @@ class ImpactResult(_Answer):
     deployments: list[LineageNode]
     is_partial: bool
     partial_reasons: list[str]
+    seq: int = 0
 
 
 class LineagePath(_Answer):

@@ -242,6 +242,7 @@ class Query(DiscoveryQuery):
                 resolved_from=(
                     strawberry.ID(result.resolved_from) if result.resolved_from else None
                 ),
+                seq=result.seq,
             )
 
         return guarded(run)

@@ -100,6 +100,11 @@ class LineageGraph:
         default=None,
         description="The versionless column asked about; `root` is its newest version.",
     )
+    seq: int = strawberry.field(
+        default=0,
+        description="The event log sequence number this server's index reflected when it "
+        "answered (read-your-writes: `/graphql?min_seq=N`).",
+    )
 
 
 @strawberry.type(description="What depends on `root`, by kind.")
@@ -112,6 +117,9 @@ class Impact:
     deployments: list[LineageNode]
     is_partial: bool
     partial_reasons: list[PartialReason]
+    seq: int = strawberry.field(
+        default=0, description="The event log sequence number the index reflected."
+    )
 
     @classmethod
     def of(cls, result: ImpactResult) -> Impact:
@@ -125,6 +133,7 @@ class Impact:
             deployments=[LineageNode.of(n) for n in result.deployments],
             is_partial=result.is_partial,
             partial_reasons=reasons,
+            seq=result.seq,
         )
 
 

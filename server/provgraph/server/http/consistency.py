@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import HTTPException, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from provgraph.catalog.service.catalog import Catalog
 
 SEQ_HEADER = "X-Provgraph-Seq"
 MAX_SEQ = 2**62
+
+
+async def wait_for_min_seq(request: Request) -> None:
+    """`POST /graphql?min_seq=N`: the same wait before the operation runs (503 if not reached)."""
+    text = request.query_params.get("min_seq")
+    if not text:
+        return
+    if not text.isdigit() or int(text) > MAX_SEQ:
+        raise HTTPException(400, f"min_seq must be a whole number from 0 to {MAX_SEQ}")
+    catalog: Catalog = request.app.state.catalog
+    await run_in_threadpool(catalog.wait_for_seq, int(text))
 
 
 def read_after(
