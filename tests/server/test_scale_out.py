@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from provgraph.catalog.log.postgresql import PostgresEventLog
+from provgraph.catalog.model.events import ColumnRef, FeatureDefined
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.writer import EventWriter
 from provgraph.catalog.store.ladybug.adapter import LadybugStore
@@ -29,6 +30,8 @@ from provgraph.client import Client
 from tests.catalog.openlineage.support import dataset, run_event
 from tests.support.arcadedb import BoltServer
 from tests.support.dump import dump
+from tests.support.events import at
+from tests.support.events import dataset as dataset_event
 from tests.support.server import RunningServer, start, stop
 
 NAMESPACE = "warehouse"
@@ -156,6 +159,29 @@ def test_the_client_reads_its_own_write_on_another_server_and_graphql_says_its_s
         timeout=30,
     )
     assert ahead.status_code == 503 and ahead.json()["seq"] >= written.seq
+
+
+def _events(server: RunningServer, *events: Any) -> httpx.Response:
+    body = [{"event": event.model_dump(mode="json")} for event in events]
+    return httpx.post(f"{server.url}/api/v1/events", json=body, timeout=30)
+
+
+def test_a_write_naming_what_was_just_written_through_the_other_server_is_accepted(
+    two_servers: list[RunningServer],
+) -> None:
+    applier, follower = two_servers
+    for number in range(5):  # the follower has not applied the dataset yet when it is asked
+        table = f"orders_{number}"
+        assert _events(applier, dataset_event(table, "id", "amount")).status_code == 200
+        feature = FeatureDefined(
+            event_time=at(3),
+            group="g",
+            name=f"amount_{number}",
+            transformation="sum(amount)",
+            sources=[ColumnRef(namespace="db", name=table, field="amount")],
+        )
+        answer = _events(follower, feature)
+        assert answer.status_code == 200, answer.text
 
 
 def test_a_min_seq_not_reached_in_time_answers_503_with_the_current_seq(

@@ -138,6 +138,13 @@ class PostgresChangeFeed:
             "WHERE seq_to > %s AND applied ORDER BY seq_from LIMIT %s", (seq, limit)
         )
 
+    def clear(self) -> None:
+        try:
+            with self._pool.connection() as conn:
+                conn.execute("DELETE FROM provgraph_changes")
+        except psycopg.Error as exc:
+            raise database_error(exc, self._what) from exc
+
     def _select(self, where: str, params: tuple[int, ...]) -> list[ClaimedChange]:
         try:
             with self._pool.connection() as conn:

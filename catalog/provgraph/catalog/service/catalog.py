@@ -11,9 +11,14 @@ from pathlib import Path
 
 from provgraph.catalog.datadir import DataDir
 from provgraph.catalog.log.factory import open_cluster, open_log, shares_store
-from provgraph.catalog.model.errors import NodeNotFoundError, NotCaughtUpError
+from provgraph.catalog.model.errors import (
+    NodeNotFoundError,
+    NotCaughtUpError,
+    UnknownReferenceError,
+)
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.postgresql import is_postgresql_url
 from provgraph.catalog.search.sqlite import SqliteSearchIndex
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage import LineageService
@@ -25,7 +30,13 @@ from provgraph.catalog.service.recipe import RecipeService
 from provgraph.catalog.service.search import SearchService
 from provgraph.catalog.service.shared_apply import SharedApply
 from provgraph.catalog.service.tailer import LogTailer
-from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
+from provgraph.catalog.service.writer import (
+    EventRejectedError,
+    EventWriter,
+    Receipt,
+    Submission,
+    WriterHooks,
+)
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
 from provgraph.catalog.store.port import CatalogStore
@@ -118,7 +129,19 @@ class Catalog:
             self.data_dir.close()
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
-        return self.writer.submit(submissions, actor=actor)
+        judged_at = self.progress.seq
+        try:
+            return self.writer.submit(submissions, actor=actor)
+        except EventRejectedError as exc:
+            if self.tailer is None or not isinstance(exc.cause, UnknownReferenceError):
+                raise
+            # servers share the log: what the event names may be logged through another
+            # server and not applied yet; once this server's index holds what was logged
+            # when it looked, the event is judged again (a rejected batch stored nothing)
+            logged = self.log.last_seq()
+            if self.progress.wait(logged, self.settings.read_wait_s) <= judged_at:
+                raise
+            return self.writer.submit(submissions, actor=actor)
 
     def newest_training_set(self, name: str) -> str:
         found = self.index.newest_of_kind(NodeKind.TRAINING_SET, name)
@@ -188,9 +211,14 @@ def rebuild(settings: Settings) -> int:
             store.clear()
         store.initialize()
         store.bind_log(log.identity())
+        if shares_store(settings):  # the feed described the old graph: start it afresh
+            lease, feed = open_cluster(settings, holder="rebuild")
+            feed.clear()
+            feed.close()
+            lease.close()
         writer = EventWriter(log, store, LineageIndex())
         try:
-            replayed = writer.recover()
+            replayed = writer.recover(skip_refused=is_postgresql_url(settings.log))
         finally:
             writer.close()
         store.close()

@@ -290,7 +290,7 @@ class GroupCommitter:
             return None
         try:
             self._log.check_writable()
-            if self.behind:
+            if self.behind and self.applies_own_writes:  # shared: only the applier applies
                 self.catch_up()
             self._recovered()
         except Exception as exc:
@@ -308,7 +308,7 @@ class GroupCommitter:
             self._stale.pop(0)
         self.trouble = None
 
-    def catch_up(self) -> int:
+    def catch_up(self, *, skip_refused: bool = False) -> int:
         """Apply logged events the store has not seen (after a crash, or into an empty store)."""
         applied = self._store.applied_seq()
         replayed = 0
@@ -316,7 +316,7 @@ class GroupCommitter:
             batch = self._log.read(after_seq=applied, limit=RECOVERY_BATCH)
             if not batch:
                 break
-            change = self.project_logged(batch)
+            change = self.project_logged(batch, skip_refused=skip_refused)
             applied = batch[-1].seq
             self._apply(change, applied)
             replayed += len(batch)

@@ -148,9 +148,13 @@ class EventWriter:
         done: T = job.future.result()
         return done
 
-    def recover(self) -> int:
-        """Apply logged events the store has not seen (after a crash, or into an empty store)."""
-        job = _Job(self._committer.catch_up)
+    def recover(self, *, skip_refused: bool = False) -> int:
+        """Apply logged events the store has not seen (after a crash, or into an empty store).
+
+        `skip_refused`: a log that several servers wrote may hold events refused in sequence
+        order; the shared applier left them out, and so does this (`project_logged`).
+        """
+        job = _Job(lambda: self._committer.catch_up(skip_refused=skip_refused))
         self._enqueue(job)
         replayed: int = job.future.result()
         return replayed
