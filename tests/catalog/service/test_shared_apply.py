@@ -8,7 +8,12 @@ import pytest
 
 from provgraph.catalog.log.port import NewEntry
 from provgraph.catalog.log.sqlite import SqliteEventLog
-from provgraph.catalog.model.events import ColumnRef, FeatureDefined, event_to_json
+from provgraph.catalog.model.events import (
+    CatalogEvent,
+    ColumnRef,
+    FeatureDefined,
+    event_to_json,
+)
 from provgraph.catalog.model.events import idempotency_key_of as key_of
 from provgraph.catalog.service.commit import RecoveryError
 from provgraph.catalog.service.lineage_index import LineageIndex
@@ -28,7 +33,7 @@ def _logged(path: Path) -> SqliteEventLog:
         transformation="x",
         sources=[ColumnRef(namespace="db", name="raw", field="missing")],
     )
-    events = [dataset("raw", "id"), feature, dataset("clean", "id")]
+    events: list[CatalogEvent] = [dataset("raw", "id"), feature, dataset("clean", "id")]
     log.append([NewEntry(key_of(event_to_json(e)), "test", e) for e in events])
     return log
 
