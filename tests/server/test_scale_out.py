@@ -90,7 +90,11 @@ def _write(server: RunningServer, number: int) -> int:
 
 
 def _upstream(server: RunningServer, number: int, **params: Any) -> httpx.Response:
-    urn = f"urn:provgraph:dataset:{NAMESPACE}:clean_{number}"
+    return _upstream_of(server, f"clean_{number}", **params)
+
+
+def _upstream_of(server: RunningServer, name: str, **params: Any) -> httpx.Response:
+    urn = f"urn:provgraph:dataset:{NAMESPACE}:{name}"
     return httpx.get(f"{server.url}/api/v1/lineage", params={"urn": urn, **params}, timeout=30)
 
 
@@ -260,6 +264,67 @@ def test_killing_the_applier_hands_over_and_every_acknowledged_event_is_applied_
         log.close()
         rebuilt.close()
         shared.close()
+
+
+def test_a_killed_follower_restarted_catches_up_from_the_store_and_the_feed(
+    tmp_path: Path, two_servers: list[RunningServer], shared_env: dict[str, str]
+) -> None:
+    applier, follower = two_servers
+    _write(follower, 0)
+    follower.process.send_signal(signal.SIGKILL)
+    follower.process.wait()
+    last = max(_write(applier, number) for number in range(1, 6))  # while it is down
+    port = int(follower.url.rsplit(":", 1)[1])
+    restarted = start(tmp_path / "b", env=shared_env, port=port)
+    two_servers[1] = restarted  # stopped by the fixture
+    for number in range(6):
+        answer = _upstream(restarted, number, min_seq=last)
+        assert answer.status_code == 200, answer.text
+        assert f"urn:provgraph:dataset:{NAMESPACE}:raw_{number}" in {
+            node["urn"] for node in answer.json()["nodes"]
+        }
+    found = httpx.get(f"{restarted.url}/api/v1/search", params={"q": "clean_5", "min_seq": last})
+    assert any("clean_5" in hit["urn"] for hit in found.json()["hits"])
+    assert _ready(restarted)["applier"] is False
+
+
+def test_the_same_events_sent_through_both_servers_at_once_are_logged_once(
+    two_servers: list[RunningServer], postgres_url: str
+) -> None:
+    events = [
+        run_event(
+            ("etl", f"same-{number}"),
+            run_id=f"00000000-0000-4000-8000-{number:012d}",
+            inputs=[dataset(NAMESPACE, f"in_{number}")],
+            outputs=[dataset(NAMESPACE, f"out_{number}")],
+        )
+        for number in range(20)
+    ]
+    answers: dict[str, list[int]] = {}
+
+    def send(server: RunningServer) -> None:
+        answers[server.url] = [
+            httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).status_code
+            for event in events
+        ]
+
+    senders = [threading.Thread(target=send, args=(server,)) for server in two_servers]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert all(code == 201 for codes in answers.values() for code in codes), answers
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute(
+            "SELECT idempotency_key, count(*) FROM provgraph_events GROUP BY idempotency_key"
+        ).fetchall()
+        total = conn.execute("SELECT count(*), max(seq) FROM provgraph_events").fetchone()
+    assert all(count == 1 for _, count in rows)
+    assert total is not None and total[0] == total[1]  # one order: seqs 1..n, no gaps
+    last = int(total[1])
+    for server in two_servers:  # both servers reflect the one order
+        answer = _upstream_of(server, "out_19", min_seq=last)
+        assert answer.status_code == 200 and answer.json()["seq"] >= last
 
 
 def _token(data: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
