@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 from provgraph.catalog import metrics
@@ -40,6 +41,7 @@ class LogTailer:
         self._renew_s = renew_s
         self._stopping = threading.Event()
         self.applier = False
+        self._asked_at = -float("inf")
         self.trouble: str | None = None
         """Why the last step failed (database or graph store unreachable); None when fine."""
         self._thread = threading.Thread(target=self._run, name="provgraph-tailer", daemon=True)
@@ -66,7 +68,7 @@ class LogTailer:
                 self._stopping.wait(self._renew_s)
 
     def _step(self) -> None:
-        holding = self._lease.hold()
+        holding = self._holds()
         if holding and not self.applier:
             _log.info("this server now applies the shared log")
             self._writer.run(self._writer.committer.clear_cache)
@@ -85,6 +87,14 @@ class LogTailer:
             self._stopping.wait(FOLLOW_POLL_S)  # logged, not applied yet: look again soon
             return
         self._log.wait_for(position + 1, timeout=self._renew_s)
+
+    def _holds(self) -> bool:
+        """Take or renew the lease; a follower polling the feed asks at most every renew_s/2."""
+        now = time.monotonic()
+        if self.applier or now - self._asked_at >= self._renew_s / 2:
+            self._asked_at = now
+            return self._lease.hold()
+        return False
 
     def close(self) -> None:
         self._stopping.set()
