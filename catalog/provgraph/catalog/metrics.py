@@ -22,3 +22,16 @@ INDEX_EDGES = Gauge("provgraph_index_edges", "Edges in the in-memory lineage ind
 HTTP_REQUESTS = Counter(
     "provgraph_http_requests_total", "HTTP requests", ["method", "route", "status"]
 )
+EVENTS_NOT_APPLIED = Counter(
+    "provgraph_events_not_applied_total",
+    "Logged events the applier left out: refused in sequence order (servers sharing a log)",
+)
+APPLIER = Gauge("provgraph_applier", "1 while this server holds the applier lease")
+LAG_EVENTS = Gauge(
+    "provgraph_index_lag_events", "Logged events this server's indexes do not reflect yet"
+)
+LAG_SECONDS = Gauge(
+    "provgraph_index_lag_seconds",
+    "Age of the oldest logged event this server's indexes do not reflect yet (0 when current)",
+)
+INDEX_SEQ = Gauge("provgraph_index_seq", "The sequence number this server's indexes reflect")

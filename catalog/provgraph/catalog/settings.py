@@ -25,6 +25,21 @@ class Settings(BaseSettings):
         description="the event log: 'sqlite' (embedded, in the data directory) or a "
         "postgresql:// URL (one log, and the API tokens, shared by every server)",
     )
+    applier_lease_s: float = Field(
+        default=5.0,
+        ge=1.0,
+        le=3600.0,
+        description="servers sharing a PostgreSQL log and a Neo4j store: how long the applier's "
+        "lease lasts unrenewed (it renews about every second): a dead applier is replaced "
+        "within this",
+    )
+    read_wait_s: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=60.0,
+        description="the longest a read with `min_seq` waits for this server to reach that "
+        "sequence number before answering 503",
+    )
     buffer_pool_mb: int = Field(
         default=DEFAULT_BUFFER_POOL_MB,
         ge=64,

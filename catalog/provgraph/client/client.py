@@ -65,6 +65,11 @@ class Client:
 
     Errors are typed (`provgraph.client.errors`); idempotent calls are retried with backoff
     (`retry`). Use it as a context manager, or call `close()`.
+
+    Read-your-writes: every write raises `min_seq` to the sequence number it got, and every
+    read asks the server for at least `min_seq` (the server waits, bounded, or answers 503),
+    so a read after a write sees it on any server sharing the log. Set `min_seq` to read
+    another client's write; `read_your_writes=False` never asks.
     """
 
     def __init__(
@@ -75,7 +80,10 @@ class Client:
         timeout: float = 30.0,
         retry: Retry | None = None,
         transport: httpx.BaseTransport | None = None,
+        read_your_writes: bool = True,
     ) -> None:
+        self.min_seq = 0
+        self._read_your_writes = read_your_writes
         self.url = (url or os.environ.get("PROVGRAPH_URL") or DEFAULT_URL).rstrip("/")
         token = token if token is not None else os.environ.get("PROVGRAPH_TOKEN") or None
         headers = {"user-agent": "provgraph-client/0.1", "accept": "application/json"}
@@ -101,8 +109,21 @@ class Client:
         self.close()
 
     def _get(self, path: str, params: Mapping[str, Any]) -> Any:
-        answer = exchange(self._http, "GET", path, params=params, retry=self.retry, idempotent=True)
+        answer = exchange(
+            self._http,
+            "GET",
+            path,
+            params={**params, **self._consistency()},
+            retry=self.retry,
+            idempotent=True,
+        )
         return answer.json()
+
+    def _consistency(self) -> dict[str, int]:
+        return {"min_seq": self.min_seq} if self._read_your_writes and self.min_seq else {}
+
+    def _wrote(self, seq: int) -> None:
+        self.min_seq = max(self.min_seq, seq)
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -122,7 +143,9 @@ class Client:
         response = exchange(
             self._http, "POST", "/api/v1/events", json=body, retry=self.retry, idempotent=True
         )
-        return EventsAccepted.model_validate(response.json())
+        accepted = EventsAccepted.model_validate(response.json())
+        self._wrote(max((r.seq for r in accepted.receipts), default=0))
+        return accepted
 
     def batch(self, *, size: int = 500) -> EventBatch:
         """An `EventBatch`: collects events and sends them `size` at a time (and on exit)."""
@@ -136,7 +159,9 @@ class Client:
         response = exchange(
             self._http, "POST", "/api/v1/lineage", json=body, retry=self.retry, idempotent=True
         )
-        return OpenLineageAccepted.model_validate(response.json())
+        accepted = OpenLineageAccepted.model_validate(response.json())
+        self._wrote(accepted.seq)
+        return accepted
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -322,6 +347,7 @@ class Client:
             "POST",
             "/graphql",
             json=body,
+            params=self._consistency(),
             retry=self.retry,
             idempotent=False,
             accept=frozenset({400}),

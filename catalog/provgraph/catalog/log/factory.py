@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from provgraph.catalog.log.cluster import ApplierLease, ChangeFeed
 from provgraph.catalog.log.port import EventLog
 from provgraph.catalog.model.errors import StoreUnavailableError
 from provgraph.catalog.postgresql import is_postgresql_url
@@ -26,3 +27,24 @@ def open_log(settings: Settings, *, log_path: Path) -> EventLog:
             ) from exc
         return PostgresEventLog(settings.log)
     raise StoreUnavailableError("unknown event log setting: use 'sqlite' or a postgresql:// URL")
+
+
+def shares_store(settings: Settings) -> bool:
+    """Several servers share the log and the graph store: a PostgreSQL log and a Neo4j store.
+
+    With the embedded store every server has its own graph, so it applies its own writes as
+    in the embedded mode (one server per log).
+    """
+    return is_postgresql_url(settings.log) and settings.store not in ("", "ladybug")
+
+
+def open_cluster(settings: Settings, *, holder: str) -> tuple[ApplierLease, ChangeFeed]:
+    """The applier lease and the change feed, in the PostgreSQL database of the shared log."""
+    from provgraph.catalog.log.cluster_postgresql import PostgresApplierLease, PostgresChangeFeed
+
+    lease = PostgresApplierLease(settings.log, holder=holder, lease_s=settings.applier_lease_s)
+    try:
+        return lease, PostgresChangeFeed(settings.log)
+    except BaseException:
+        lease.close()
+        raise

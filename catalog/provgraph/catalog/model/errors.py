@@ -74,3 +74,15 @@ class LogMismatchError(CatalogError):
 class BackupIntegrityError(CatalogError):
     """A backup's manifest is unsigned where a key was given, its signature or a file's digest
     does not match: the backup was altered or damaged, and nothing was restored."""
+
+
+class NotCaughtUpError(StoreUnavailableError):
+    """A read asked for `min_seq` and this server's indexes did not reach it in time (503)."""
+
+    def __init__(self, wanted: int, seq: int) -> None:
+        super().__init__(
+            f"this server's indexes reflect the log up to seq {seq}, not yet {wanted} "
+            "(min_seq): retry, or ask another server"
+        )
+        self.wanted = wanted
+        self.seq = seq

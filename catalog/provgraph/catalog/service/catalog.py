@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 
 from provgraph.catalog.datadir import DataDir
-from provgraph.catalog.log.factory import open_log
-from provgraph.catalog.model.errors import NodeNotFoundError
+from provgraph.catalog.log.factory import open_cluster, open_log, shares_store
+from provgraph.catalog.model.errors import (
+    NodeNotFoundError,
+    NotCaughtUpError,
+    UnknownReferenceError,
+)
 from provgraph.catalog.model.graph import NodeRecord
 from provgraph.catalog.model.kinds import NodeKind
+from provgraph.catalog.postgresql import is_postgresql_url
 from provgraph.catalog.search.sqlite import SqliteSearchIndex
 from provgraph.catalog.service.classification import ClassificationService
 from provgraph.catalog.service.lineage import LineageService
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.log_binding import check_log_binding
+from provgraph.catalog.service.progress import Progress
 from provgraph.catalog.service.reader import CatalogReader
 from provgraph.catalog.service.recipe import RecipeService
 from provgraph.catalog.service.search import SearchService
+from provgraph.catalog.service.shared_apply import SharedApply
 from provgraph.catalog.service.summaries import NodeSummaries
-from provgraph.catalog.service.writer import EventWriter, Receipt, Submission, WriterHooks
+from provgraph.catalog.service.tailer import LogTailer
+from provgraph.catalog.service.writer import (
+    EventRejectedError,
+    EventWriter,
+    Receipt,
+    Submission,
+    WriterHooks,
+)
 from provgraph.catalog.settings import Settings
 from provgraph.catalog.store.factory import open_store
 from provgraph.catalog.store.port import CatalogStore
@@ -42,30 +59,72 @@ class Catalog:
             self.store = store or open_store(settings, graph_path=self.data_dir.graph_path)
             self.store.initialize()
             check_log_binding(self.log, self.store)
+            shared = shares_store(settings)
+            # a shared store moves while it is read: the index follows the feed from here
+            self.progress = Progress(self.store.applied_seq())
             self.index = LineageIndex()
-            self.index.load(self.store.iter_nodes(), self.store.iter_edges())
+            self.index.load(self.store.iter_nodes(), self.store.iter_edges(), moving=shared)
             self.search_index = SqliteSearchIndex(self.data_dir.search_path)
             self.classifications = ClassificationService(self.index, self.store)
             self.search = SearchService(
                 self.search_index, self.store, self.index, self.classifications
             )
-            self.writer = writer = EventWriter(self.log, self.store, self.index, hooks=writer_hooks)
+            self.writer = writer = EventWriter(
+                self.log,
+                self.store,
+                self.index,
+                hooks=writer_hooks,
+                applies_own_writes=not shared,
+                progress=self.progress,
+            )
             self.writer.listen(self.search.refresh, resync=self.search.ensure_current)
-            self.recovered = self.writer.recover()
-            self.search.ensure_current(self.store.applied_seq())
-            self.lineage = LineageService(self.index, NodeSummaries(self.store))
+            self.tailer: LogTailer | None = None
+            if shared:
+                self.recovered = 0
+                self.search.ensure_current(self.progress.seq)
+                self.tailer = self._start_tailer()
+            else:
+                self.recovered = self.writer.recover()
+                self.search.ensure_current(self.store.applied_seq())
+                self.progress.caught_up_once = True
+            self.lineage = LineageService(
+                self.index, NodeSummaries(self.store), progress=self.progress
+            )
             self.reader = CatalogReader(self.store, self.index)
             self.recipes = RecipeService(self.reader, self.classifications)
         except BaseException:
+            if self.__dict__.get("tailer") is not None:
+                self.tailer.close()  # type: ignore[union-attr]
             if writer is not None:
                 writer.close()
             self._close_opened()
             raise
 
+    def _start_tailer(self) -> LogTailer:
+        holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        lease, feed = open_cluster(self.settings, holder=holder)
+        self._feed = feed
+        shared = SharedApply(self.writer.committer, self.log, self.store, feed)
+        return LogTailer(self.log, self.writer, lease, shared, renew_s=1.0)
+
+    def wait_for_seq(self, seq: int) -> int:
+        """Wait (at most `read_wait_s`) until the indexes reflect `seq` (read-your-writes);
+        NotCaughtUpError if they do not. Returns the seq they reflect."""
+        reached = self.progress.wait(seq, self.settings.read_wait_s)
+        if reached < seq:
+            raise NotCaughtUpError(seq, reached)
+        return reached
+
+    def lag(self) -> tuple[int, float]:
+        """(logged events the indexes do not reflect yet, the oldest one's age in seconds)."""
+        if self.tailer is not None:
+            return self.tailer.lag()
+        return max(self.log.last_seq() - self.progress.seq, 0), 0.0
+
     def _close_opened(self) -> None:
         """Close what a failed start opened, so the same process may open the directory again."""
         try:
-            for name in ("search_index", "store", "log"):
+            for name in ("_feed", "search_index", "store", "log"):
                 opened = self.__dict__.get(name)
                 if opened is not None:
                     opened.close()
@@ -73,7 +132,19 @@ class Catalog:
             self.data_dir.close()
 
     def submit(self, submissions: Sequence[Submission], *, actor: str) -> list[Receipt]:
-        return self.writer.submit(submissions, actor=actor)
+        judged_at = self.progress.seq
+        try:
+            return self.writer.submit(submissions, actor=actor)
+        except EventRejectedError as exc:
+            if self.tailer is None or not isinstance(exc.cause, UnknownReferenceError):
+                raise
+            # servers share the log: what the event names may be logged through another
+            # server and not applied yet; once this server's index holds what was logged
+            # when it looked, the event is judged again (a rejected batch stored nothing)
+            logged = self.log.last_seq()
+            if self.progress.wait(logged, self.settings.read_wait_s) <= judged_at:
+                raise
+            return self.writer.submit(submissions, actor=actor)
 
     def newest_training_set(self, name: str) -> str:
         found = self.index.newest_of_kind(NodeKind.TRAINING_SET, name)
@@ -86,6 +157,9 @@ class Catalog:
 
     def close(self) -> None:
         try:
+            if self.tailer is not None:
+                self.tailer.close()  # gives the applier lease up: another server takes over
+                self._feed.close()
             self.writer.close()  # commits what is queued, then stops
             self.store.close()
             self.log.close()
@@ -140,9 +214,14 @@ def rebuild(settings: Settings) -> int:
             store.clear()
         store.initialize()
         store.bind_log(log.identity())
+        if shares_store(settings):  # the feed described the old graph: start it afresh
+            lease, feed = open_cluster(settings, holder="rebuild")
+            feed.clear()
+            feed.close()
+            lease.close()
         writer = EventWriter(log, store, LineageIndex())
         try:
-            replayed = writer.recover()
+            replayed = writer.recover(skip_refused=is_postgresql_url(settings.log))
         finally:
             writer.close()
         store.close()

@@ -7,13 +7,14 @@ on its own; the group shares one log transaction and one store transaction.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from provgraph.catalog import metrics
-from provgraph.catalog.log.port import AppendResult, EventLog, NewEntry
+from provgraph.catalog.log.port import AppendResult, EventLog, LoggedEvent, NewEntry
 from provgraph.catalog.model.errors import (
     CatalogError,
     InvalidEventError,
@@ -24,10 +25,12 @@ from provgraph.catalog.model.graph import GraphChange
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.node_cache import NodeCache
+from provgraph.catalog.service.progress import Progress
 from provgraph.catalog.service.projection import project
 from provgraph.catalog.store.port import CatalogStore
 
 RECOVERY_BATCH = 500
+_log = logging.getLogger(__name__)
 Listener = Callable[[GraphChange, int], None]
 """Called with each applied change and the sequence number reached (side indexes)."""
 Resync = Callable[[int], object]
@@ -99,6 +102,10 @@ class BatchTooLargeError(InvalidEventError):
     """A batch is over the writer's size bound; nothing of it was stored."""
 
 
+class _RestartError(Exception):
+    """Project a batch again, without the event just refused."""
+
+
 class RecoveryError(CatalogError):
     """A logged event could not be re-applied; the store is left at the last good batch."""
 
@@ -115,13 +122,24 @@ class GroupCommitter:
     """The writer thread's state: the store watermark's follower, the node cache, listeners."""
 
     def __init__(
-        self, log: EventLog, store: CatalogStore, index: LineageIndex, hooks: WriterHooks
+        self,
+        log: EventLog,
+        store: CatalogStore,
+        index: LineageIndex,
+        hooks: WriterHooks,
+        *,
+        applies_own_writes: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         self._log = log
         self._store = store
         self._index = index
         self._hooks = hooks
         self._cache = NodeCache(store)
+        self.applies_own_writes = applies_own_writes
+        """False when servers share the log: a write is logged here and applied by the one
+        applier, in sequence order with every other server's (`shared_apply.py`)."""
+        self.progress = progress or Progress()
         self.listeners: list[tuple[Listener, Resync]] = []
         self._stale: list[Resync] = []
         self.behind = True
@@ -132,7 +150,7 @@ class GroupCommitter:
     def commit(self, group: Sequence[Request]) -> None:
         """Store every request of `group` that is valid; settle every request's future."""
         try:
-            if self.behind:
+            if self.behind and self.applies_own_writes:
                 self.catch_up()
             known = self._log.known([key for request in group for key in request.keys])
         except BaseException as exc:
@@ -147,7 +165,7 @@ class GroupCommitter:
             appended = self._log.append(fresh) if fresh else []
             self._hooks.after_log_append()
             new_seqs = [r.seq for r in appended if not r.duplicate]
-            if new_seqs:
+            if new_seqs and self.applies_own_writes:
                 self._apply(view.change, max(new_seqs))
         except BaseException as exc:
             if isinstance(exc, StoreUnavailableError):
@@ -272,12 +290,16 @@ class GroupCommitter:
             return None
         try:
             self._log.check_writable()
-            if self.behind:
+            if self.behind and self.applies_own_writes:  # shared: only the applier applies
                 self.catch_up()
             self._recovered()
         except Exception as exc:
             self.trouble = str(exc)
         return self.trouble
+
+    def clear_cache(self) -> None:
+        """Forget cached node properties (on becoming the applier: they may be newer)."""
+        self._cache.clear()
 
     def _recovered(self) -> None:
         applied = self._store.applied_seq()
@@ -286,7 +308,7 @@ class GroupCommitter:
             self._stale.pop(0)
         self.trouble = None
 
-    def catch_up(self) -> int:
+    def catch_up(self, *, skip_refused: bool = False) -> int:
         """Apply logged events the store has not seen (after a crash, or into an empty store)."""
         applied = self._store.applied_seq()
         replayed = 0
@@ -294,21 +316,46 @@ class GroupCommitter:
             batch = self._log.read(after_seq=applied, limit=RECOVERY_BATCH)
             if not batch:
                 break
-            view = PendingView(self._index, self._cache)
-            for logged in batch:
-                try:
-                    project(logged.event, view)
-                except CatalogError as exc:
-                    raise RecoveryError(
-                        f"logged event seq {logged.seq} cannot be re-applied: {exc}"
-                    ) from exc
-                view.take_notes()  # said when it was accepted
+            change = self.project_logged(batch, skip_refused=skip_refused)
             applied = batch[-1].seq
-            self._apply(view.change, applied)
+            self._apply(change, applied)
             replayed += len(batch)
         self.behind = False
         metrics.EVENTS_RECOVERED.inc(replayed)
         return replayed
+
+    def project_logged(
+        self, batch: Sequence[LoggedEvent], *, skip_refused: bool = False
+    ) -> GraphChange:
+        """The change logged events make to the state the index and store hold now.
+
+        With `skip_refused` (servers sharing a log, where each validated a write against its
+        own view before logging it), an event the projection refuses in sequence order is
+        left out (counted and reported); the projection is deterministic, so a rebuild from
+        the same log leaves out the same events. Else it is a RecoveryError.
+        """
+        refused: set[int] = set()
+        while True:
+            view = PendingView(self._index, self._cache)
+            try:
+                for logged in batch:
+                    if logged.seq in refused:
+                        continue
+                    try:
+                        project(logged.event, view)
+                    except CatalogError as exc:
+                        if not skip_refused:
+                            raise RecoveryError(
+                                f"logged event seq {logged.seq} cannot be re-applied: {exc}"
+                            ) from exc
+                        refused.add(logged.seq)
+                        metrics.EVENTS_NOT_APPLIED.inc()
+                        _log.warning("logged event seq %s is not applied: %s", logged.seq, exc)
+                        raise _RestartError from exc
+                    view.take_notes()  # said when it was accepted
+            except _RestartError:
+                continue  # project the batch again without it: nothing of it stays pending
+            return view.change
 
     def _apply(self, change: GraphChange, applied_seq: int) -> None:
         started = time.perf_counter()
@@ -318,6 +365,11 @@ class GroupCommitter:
             self.behind = True  # logged but not applied: the next group catches up first
             self._cache.clear()
             raise
+        self.follow(change, applied_seq)
+        metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
+
+    def follow(self, change: GraphChange, applied_seq: int) -> None:
+        """Bring the lineage index, the node cache and the side indexes to `applied_seq`."""
         self._index.apply(change)
         self._cache.apply(change)
         for listener, resync in self.listeners:
@@ -327,7 +379,7 @@ class GroupCommitter:
                 if resync not in self._stale:
                     self._stale.append(resync)
                 self.trouble = f"a side index (search) could not be updated: {exc}"
-        metrics.APPLY_SECONDS.observe(time.perf_counter() - started)
+        self.progress.reached(applied_seq)
         nodes, edges = self._index.counts()
         metrics.INDEX_NODES.set(nodes)
         metrics.INDEX_EDGES.set(edges)

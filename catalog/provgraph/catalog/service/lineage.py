@@ -26,6 +26,7 @@ from provgraph.catalog.model.timeutil import to_micros
 from provgraph.catalog.model.urn import Urn
 from provgraph.catalog.service import fields
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.progress import Progress
 from provgraph.catalog.service.summaries import Hop, NodeSummaries
 from provgraph.catalog.service.traversal import (
     Direction,
@@ -54,9 +55,16 @@ _IMPACT_KINDS = frozenset(
 
 
 class LineageService:
-    def __init__(self, index: LineageIndex, summaries: NodeSummaries) -> None:
+    def __init__(
+        self,
+        index: LineageIndex,
+        summaries: NodeSummaries,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
         self._index = index
         self._summaries = summaries
+        self._progress = progress or Progress()
 
     def lineage(
         self,
@@ -78,6 +86,7 @@ class LineageService:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         asked = urn
+        seq = self._progress.seq  # what the index holds at least, from here on
         urn, at = self._check_exists(urn, as_of)
         started = time.perf_counter()
         limits = TraversalLimits(depth=depth, limit=limit, deadline_s=deadline_s)
@@ -123,6 +132,7 @@ class LineageService:
             partial_reasons=sorted(partial),
             versions_used=versions,
             resolved_from=asked if asked != urn else None,
+            seq=seq,
         )
         metrics.LINEAGE_SECONDS.observe(time.perf_counter() - started)
         return result
@@ -132,6 +142,7 @@ class LineageService:
 
     def impact(self, urn: str, *, as_of: datetime | None = None) -> ImpactResult:
         """What depends on `urn`: feature versions, training sets, model versions, deployments."""
+        seq = self._progress.seq
         urn, at = self._check_exists(urn, as_of)
         traversal = self._index.traverse(
             urn,
@@ -155,6 +166,7 @@ class LineageService:
             deployments=of(NodeKind.DEPLOYMENT),
             is_partial=bool(traversal.partial),
             partial_reasons=sorted(traversal.partial),
+            seq=seq,
         )
 
     def column_lineage(

@@ -103,13 +103,23 @@ class LineageIndex:
 
     # ---- building -------------------------------------------------------------------------
 
-    def load(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> None:
+    def load(
+        self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], *, moving: bool = False
+    ) -> None:
+        """Load a store's nodes, then its edges.
+
+        `moving`: the store is being written meanwhile (another server applies the shared
+        log), so an edge may name a node written after the nodes were read; it is left out,
+        and comes back with the change that wrote it, which the loader follows next.
+        """
         # linear in nodes + edges: each edge is added in O(1) (see _remember), and the cyclic
         # garbage collector, which would re-scan the growing index again and again, waits
         with self._lock, _collector_paused():
             for node in nodes:
                 self._add_node(node)
             for edge in edges:
+                if moving and (edge.src not in self._ids or edge.dst not in self._ids):
+                    continue
                 self._add_edge(edge)
 
     def apply(self, change: GraphChange) -> None:

@@ -20,7 +20,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from provgraph.catalog import metrics
 from provgraph.catalog.log.port import EventLog
@@ -38,6 +38,7 @@ from provgraph.catalog.service.commit import (
     WriterHooks,
 )
 from provgraph.catalog.service.lineage_index import LineageIndex
+from provgraph.catalog.service.progress import Progress
 from provgraph.catalog.store.port import CatalogStore
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "WriterClosedError",
     "WriterHooks",
 ]
+
+T = TypeVar("T")
 
 GROUP_EVENTS = 2_000
 """A group takes queued requests until it holds this many events (a bigger request goes alone)."""
@@ -80,8 +83,17 @@ class EventWriter:
         index: LineageIndex,
         *,
         hooks: WriterHooks | None = None,
+        applies_own_writes: bool = True,
+        progress: Progress | None = None,
     ) -> None:
-        self._committer = GroupCommitter(log, store, index, hooks or WriterHooks())
+        self._committer = GroupCommitter(
+            log,
+            store,
+            index,
+            hooks or WriterHooks(),
+            applies_own_writes=applies_own_writes,
+            progress=progress,
+        )
         self._queue: deque[Request | _Job] = deque()
         self._ready = threading.Condition()
         self._closing = False
@@ -124,9 +136,25 @@ class EventWriter:
         self._enqueue(request)
         return request.future.result()
 
-    def recover(self) -> int:
-        """Apply logged events the store has not seen (after a crash, or into an empty store)."""
-        job = _Job(self._committer.catch_up)
+    @property
+    def committer(self) -> GroupCommitter:
+        """The writer thread's state: touch it only from work passed to `run`."""
+        return self._committer
+
+    def run(self, work: Callable[[], T]) -> T:
+        """Run `work` on the writer thread, between groups, and return what it returns."""
+        job = _Job(work)
+        self._enqueue(job)
+        done: T = job.future.result()
+        return done
+
+    def recover(self, *, skip_refused: bool = False) -> int:
+        """Apply logged events the store has not seen (after a crash, or into an empty store).
+
+        `skip_refused`: a log that several servers wrote may hold events refused in sequence
+        order; the shared applier left them out, and so does this (`project_logged`).
+        """
+        job = _Job(lambda: self._committer.catch_up(skip_refused=skip_refused))
         self._enqueue(job)
         replayed: int = job.future.result()
         return replayed

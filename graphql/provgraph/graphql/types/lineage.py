@@ -123,6 +123,11 @@ class LineageGraph:
         default=None,
         description="The versionless column asked about; `root` is its newest version.",
     )
+    seq: int = strawberry.field(
+        default=0,
+        description="The event log sequence number this server's index reflected when it "
+        "answered (read-your-writes: `/graphql?min_seq=N`).",
+    )
 
     @classmethod
     def of(cls, result: answers.LineageResult) -> LineageGraph:
@@ -137,6 +142,7 @@ class LineageGraph:
             partial_reasons=reasons,
             versions_used=[strawberry.ID(v) for v in result.versions_used],
             resolved_from=strawberry.ID(result.resolved_from) if result.resolved_from else None,
+            seq=result.seq,
         )
 
 
@@ -150,6 +156,9 @@ class Impact:
     deployments: list[LineageNode]
     is_partial: bool
     partial_reasons: list[PartialReason]
+    seq: int = strawberry.field(
+        default=0, description="The event log sequence number the index reflected."
+    )
 
     @classmethod
     def of(cls, result: answers.ImpactResult) -> Impact:
@@ -163,6 +172,7 @@ class Impact:
             deployments=[LineageNode.of(n) for n in result.deployments],
             is_partial=result.is_partial,
             partial_reasons=reasons,
+            seq=result.seq,
         )
 
 

@@ -14,7 +14,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from provgraph.catalog.event_roles import EventForbiddenError
-from provgraph.catalog.model.errors import NodeNotFoundError, UnknownReferenceError
+from provgraph.catalog.model.errors import (
+    NodeNotFoundError,
+    NotCaughtUpError,
+    UnknownReferenceError,
+)
 from provgraph.catalog.service.writer import EventRejectedError
 from provgraph.server.error_codes import DEFINED, http_status
 
@@ -36,6 +40,8 @@ def _body(exc: Exception) -> dict[str, object]:
         body["position"] = exc.position
     if isinstance(exc, UnknownReferenceError | NodeNotFoundError):
         body["urn"] = exc.urn
+    if isinstance(exc, NotCaughtUpError):
+        body["seq"] = exc.seq
     return body
 
 
@@ -80,6 +86,8 @@ class ErrorBody(BaseModel):
     cause: str | None = None
     urn: str | None = None
     """The unknown URN, when one is."""
+    seq: int | None = None
+    """On a 503 for `min_seq`: the sequence number this server's indexes reflect."""
     error_id: str | None = None
     """On a 500: the id the server log has the error under."""
 

@@ -33,6 +33,7 @@ from provgraph.graphql.limits import Budget, estimate_request
 from provgraph.graphql.pricing import CatalogSizes
 from provgraph.graphql.schema import MAX_TOKENS, schema
 from provgraph.server.http.auth import requires
+from provgraph.server.http.consistency import wait_for_min_seq
 
 
 class _Encoded(dict[str, Any]):
@@ -138,6 +139,7 @@ class _Router(GraphQLRouter[GraphContext, None]):
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         """strawberry answers a request it cannot read (bad JSON, no query, a mutation over
         GET) in plain text: raised as our HTTPException, it gets the one error body shape."""
+        await wait_for_min_seq(request)
         try:
             return await super().run(request, context=context, root_value=root_value)
         except TransportHTTPException as exc:

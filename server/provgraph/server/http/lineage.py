@@ -17,10 +17,13 @@ from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.classification import ClassificationTrace
 from provgraph.catalog.service.traversal import Direction
 from provgraph.server.http.auth import requires
+from provgraph.server.http.consistency import read_after
 from provgraph.server.http.urns import resolve_urn
 
 router = APIRouter(
-    prefix="/api/v1", tags=["lineage"], dependencies=[Depends(requires(Role.READER))]
+    prefix="/api/v1",
+    tags=["lineage"],
+    dependencies=[Depends(requires(Role.READER)), Depends(read_after)],
 )
 
 

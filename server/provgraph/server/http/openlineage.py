@@ -78,6 +78,7 @@ async def post_openlineage(
         received=len(items),
         catalog_events=len(receipts),
         duplicates=sum(r.duplicate for r in receipts),
+        seq=max((r.seq for r in receipts), default=0),
         warnings=warnings[:MAX_WARNINGS],
         more_warnings=max(0, len(warnings) - MAX_WARNINGS),
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from provgraph.catalog import metrics as catalog_metrics
 from provgraph.catalog.model.answers.readiness import Readiness
 from provgraph.catalog.model.errors import CatalogError
 from provgraph.catalog.service.catalog import Catalog
@@ -38,12 +39,25 @@ def readyz(request: Request) -> JSONResponse:
     if trouble is not None:  # e.g. a full disk; clears by itself once writes work again
         return _answer(Readiness(status="unavailable", detail=without_paths(trouble)), 503)
     nodes, edges = catalog.index.counts()
-    ready = applied >= logged
+    lag_events, lag_seconds = catalog.lag()
+    tailer = catalog.tailer
+    if tailer is None:
+        ready = applied >= logged
+    else:  # a shared log: ready once the indexes caught up, then serving while they follow
+        if tailer.trouble is not None:
+            return _answer(
+                Readiness(status="unavailable", detail=without_paths(tailer.trouble)), 503
+            )
+        ready = catalog.progress.caught_up_once
     readiness = Readiness(
         status="ready" if ready else "catching-up",
         store=catalog.store.backend,
         applied_seq=applied,
         logged_seq=logged,
+        index_seq=catalog.progress.seq,
+        lag_events=lag_events,
+        lag_seconds=round(lag_seconds, 3),
+        applier=tailer.applier if tailer is not None else None,
         nodes=nodes,
         edges=edges,
     )
@@ -59,5 +73,14 @@ def _answer(readiness: Readiness, status: int) -> JSONResponse:
     response_class=PlainTextResponse,
     responses={200: {"description": "Prometheus text exposition format"}},
 )
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
+    catalog: Catalog = request.app.state.catalog
+    try:
+        lag_events, lag_seconds = catalog.lag()
+    except CatalogError:  # the log is unreachable: /readyz says so; the gauges keep their last
+        pass
+    else:
+        catalog_metrics.INDEX_SEQ.set(catalog.progress.seq)
+        catalog_metrics.LAG_EVENTS.set(lag_events)
+        catalog_metrics.LAG_SECONDS.set(lag_seconds)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

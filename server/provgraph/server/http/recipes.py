@@ -9,9 +9,12 @@ from provgraph.catalog.access import Role
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.recipe import Recipe
 from provgraph.server.http.auth import requires
+from provgraph.server.http.consistency import read_after
 
 router = APIRouter(
-    prefix="/api/v1", tags=["lineage"], dependencies=[Depends(requires(Role.READER))]
+    prefix="/api/v1",
+    tags=["lineage"],
+    dependencies=[Depends(requires(Role.READER)), Depends(read_after)],
 )
 
 

@@ -14,8 +14,13 @@ from provgraph.catalog.search.port import SearchFilters
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.search import Cursor
 from provgraph.server.http.auth import requires
+from provgraph.server.http.consistency import read_after
 
-router = APIRouter(prefix="/api/v1", tags=["search"], dependencies=[Depends(requires(Role.READER))])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["search"],
+    dependencies=[Depends(requires(Role.READER)), Depends(read_after)],
+)
 
 
 @router.get("/search", response_model=SearchPage)

@@ -96,6 +96,8 @@ class LineageResult:
     walked through, the newest at the moment asked or all of them."""
     resolved_from: str | None = None
     """The versionless column asked about, when `root` is the field in the newest version."""
+    seq: int = 0
+    """The log sequence number the index reflected when it answered (read-your-writes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ class ImpactResult:
     deployments: list[LineageNode]
     is_partial: bool
     partial_reasons: list[PartialReason]
+    seq: int = 0
+    """The log sequence number the index reflected when it answered."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class OpenLineageAccepted(Answer):
     catalog_events: int
     """Catalog events they became."""
     duplicates: int
+    seq: int = 0
+    """The highest sequence number of the events logged or found (0 from older servers)."""
     warnings: list[EventWarning] = []
     more_warnings: int = 0
     """Warnings left out of `warnings` (it lists at most a bounded number)."""
