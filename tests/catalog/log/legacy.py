@@ -1,0 +1,69 @@
+"""Event logs as releases before versioned events left them (no schema version stored)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CORPORA = Path(__file__).parents[2] / "fixtures" / "event_log"
+"""One folder per release whose events changed: `v1/`, ... (see write_corpus.py there)."""
+
+SQLITE_V1 = """CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    actor TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    payload TEXT NOT NULL
+)"""
+POSTGRES_V1 = """CREATE TABLE provgraph_events (
+    seq BIGINT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    actor TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    payload TEXT NOT NULL
+)"""
+"""The first release's events table on PostgreSQL, as its log created it."""
+
+
+_COLUMNS = ("seq", "idempotency_key", "actor", "event_type", "recorded_at", "payload")
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    folder: Path
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        with (self.folder / "events.jsonl").open() as lines:
+            return [json.loads(line) for line in lines]
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((self.folder / "answers.json").read_text())
+        return loaded
+
+    def copy_sqlite(self, target: Path) -> None:
+        """The release's raw SQLite log file, copied to `target`."""
+        shutil.copyfile(self.folder / "events.sqlite", target)
+
+    def fill_postgres(self, url: str) -> None:
+        """A fresh database holding this corpus as the first release's PostgreSQL log did."""
+        import psycopg
+
+        with psycopg.connect(url) as conn, conn.transaction():
+            conn.execute(POSTGRES_V1)
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO provgraph_events (seq, idempotency_key, actor, event_type, "
+                    "recorded_at, payload) VALUES (%s, %s, %s, %s, %s, %s)",
+                    [tuple(r[name] for name in _COLUMNS) for r in self.rows],
+                )
+
+
+def corpora() -> list[Corpus]:
+    return [Corpus(folder) for folder in sorted(CORPORA.glob("v*")) if folder.is_dir()]
