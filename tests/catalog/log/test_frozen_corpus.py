@@ -3,12 +3,15 @@ on both log adapters, and gives the graph and lineage that release gave."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from provgraph.catalog.model.events import parse_event
+from provgraph.catalog.model.graph import canonical_json
 from provgraph.catalog.model.idempotency import default_idempotency_key
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import Submission
@@ -82,3 +85,29 @@ def test_each_release_keys_its_events_as_today(corpus: Corpus, tmp_path: Path) -
         receipts = catalog.submit([Submission(e.event) for e in by_default], actor="resend")
         assert all(r.duplicate for r in receipts)
         assert catalog.log.last_seq() == len(corpus.rows)
+
+
+def test_the_writer_takes_a_resend_of_a_row_written_with_fewer_fields_as_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    """The writer checks a known key against the row as today's model reads it."""
+    corpus = CORPUS[0]
+    row = next(r for r in corpus.rows if r["event_type"] == "dataset.registered")
+    stored = json.loads(row["payload"])
+    older = {key: value for key, value in stored.items() if key != "labels"}
+    data = tmp_path / "data"
+    Catalog(Settings(data=data)).close()
+    _fresh_store(data)
+    corpus.copy_sqlite(data / "events.sqlite")
+    db = sqlite3.connect(data / "events.sqlite")
+    try:
+        db.execute(
+            "UPDATE events SET payload = ? WHERE seq = ?", (canonical_json(older), row["seq"])
+        )
+        db.commit()
+    finally:
+        db.close()
+    with Catalog(Settings(data=data)) as catalog:
+        event = parse_event(stored)
+        receipts = catalog.submit([Submission(event)], actor="resend")
+        assert receipts[0].duplicate and receipts[0].seq == row["seq"]

@@ -3,6 +3,7 @@ reads as version 1, and a row this release cannot read is refused, never skipped
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +14,10 @@ import pytest
 from provgraph.catalog.log.port import EventLog, NewEntry
 from provgraph.catalog.log.postgresql import PostgresEventLog
 from provgraph.catalog.log.sqlite import SqliteEventLog
-from provgraph.catalog.model.errors import LogSchemaError
+from provgraph.catalog.model.errors import InvalidEventError, LogSchemaError
 from provgraph.catalog.model.event_versions import EVENT_SCHEMA_VERSION, read_logged
+from provgraph.catalog.model.events import event_to_json
+from provgraph.catalog.model.graph import canonical_json
 from tests.catalog.log.legacy import Corpus, corpora
 from tests.support.events import dataset
 
@@ -64,6 +67,20 @@ class Legacy:
                     (version, seq),
                 )
 
+    def set_payload(self, seq: int, payload: str) -> None:
+        if self.kind == "sqlite":
+            db = sqlite3.connect(self.path)
+            try:
+                db.execute("UPDATE events SET payload = ? WHERE seq = ?", (payload, seq))
+                db.commit()
+            finally:
+                db.close()
+        else:
+            with psycopg.connect(self.url) as conn:
+                conn.execute(
+                    "UPDATE provgraph_events SET payload = %s WHERE seq = %s", (payload, seq)
+                )
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def legacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Legacy]:
@@ -104,3 +121,29 @@ def test_a_row_of_a_newer_version_is_refused_not_skipped(legacy: Legacy) -> None
 def test_a_row_that_no_longer_validates_names_its_seq() -> None:
     with pytest.raises(LogSchemaError, match=r"seq 7 .*does not read as a catalog event"):
         read_logged('{"type": "dataset.registered"}', 1, seq=7)
+
+
+def test_a_resend_of_a_row_an_older_release_wrote_with_fewer_fields_is_a_duplicate(
+    legacy: Legacy,
+) -> None:
+    """An older release dumped an event without fields added since (their defaults): a
+    resend under its key is the same event, read as today's model reads the row."""
+    row = next(r for r in FIRST.rows if r["event_type"] == "dataset.registered")
+    stored = json.loads(row["payload"])
+    event = read_logged(row["payload"], 1, seq=row["seq"])
+    older = {key: value for key, value in stored.items() if key not in ("labels", "column_lineage")}
+    assert stored["labels"] == [] and stored["column_lineage"] == {}
+    legacy.open().close()
+    legacy.set_payload(row["seq"], canonical_json(older))
+    log = legacy.open()
+    try:
+        again = log.append([NewEntry(row["idempotency_key"], "bob", event)])
+        assert again[0].duplicate and again[0].seq == row["seq"]
+        assert log.known([row["idempotency_key"]])[row["idempotency_key"]].same_as(
+            event_to_json(event)
+        )
+        changed = event.model_copy(update={"description": "another description"})
+        with pytest.raises(InvalidEventError, match="already used"):
+            log.append([NewEntry(row["idempotency_key"], "bob", changed)])
+    finally:
+        log.close()
