@@ -53,33 +53,34 @@ class Legacy:
         return [int(version) for (version,) in rows]
 
     def set_version(self, seq: int, version: int) -> None:
-        if self.kind == "sqlite":
-            db = sqlite3.connect(self.path)
-            try:
-                db.execute("UPDATE events SET schema_version = ? WHERE seq = ?", (version, seq))
-                db.commit()
-            finally:
-                db.close()
-        else:
-            with psycopg.connect(self.url) as conn:
-                conn.execute(
-                    "UPDATE provgraph_events SET schema_version = %s WHERE seq = %s",
-                    (version, seq),
-                )
+        self._update("schema_version", version, seq)
 
     def set_payload(self, seq: int, payload: str) -> None:
+        self._update("payload", payload, seq)
+
+    def _update(self, column: str, value: object, seq: int) -> None:
+        sql = _UPDATES[self.kind, column]
         if self.kind == "sqlite":
             db = sqlite3.connect(self.path)
             try:
-                db.execute("UPDATE events SET payload = ? WHERE seq = ?", (payload, seq))
+                db.execute(sql, (value, seq))
                 db.commit()
             finally:
                 db.close()
         else:
             with psycopg.connect(self.url) as conn:
-                conn.execute(
-                    "UPDATE provgraph_events SET payload = %s WHERE seq = %s", (payload, seq)
-                )
+                conn.execute(sql, (value, seq))
+
+
+_UPDATES = {
+    ("sqlite", "schema_version"): "UPDATE events SET schema_version = ? WHERE seq = ?",
+    ("sqlite", "payload"): "UPDATE events SET payload = ? WHERE seq = ?",
+    ("postgresql", "schema_version"): (
+        "UPDATE provgraph_events SET schema_version = %s WHERE seq = %s"
+    ),
+    ("postgresql", "payload"): "UPDATE provgraph_events SET payload = %s WHERE seq = %s",
+}
+"""The test's own statements: a fixed column, a fixed table, values as parameters."""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
