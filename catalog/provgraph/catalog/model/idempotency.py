@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import cache
+from typing import get_args
 
 from pydantic import BaseModel
 
-from provgraph.catalog.model.events import CatalogEvent
+from provgraph.catalog.model.events import CatalogEvent, event_to_json
 from provgraph.catalog.model.graph import canonical_json
 
 
@@ -73,18 +75,40 @@ KEY_FIELDS: Mapping[str, frozenset[str]] = {
 or field added later is not listed: it is keyed only while it differs from its default."""
 
 
-def key_form(event: CatalogEvent) -> str:
-    """The canonical JSON an event's default idempotency key is the digest of."""
+def key_form(event: CatalogEvent, *, event_json: str | None = None) -> str:
+    """The canonical JSON an event's default idempotency key is the digest of; `event_json`:
+    the event's `event_to_json`, when the caller has it already (saves a dump)."""
+    if not _may_trim(type(event)):  # every later field is left out of the dump at its default
+        return event_json if event_json is not None else event_to_json(event)
     return canonical_json(_trim(event, event.model_dump(mode="json")))
 
 
-def default_idempotency_key(event: CatalogEvent) -> str:
+def default_idempotency_key(event: CatalogEvent, *, event_json: str | None = None) -> str:
     """Identical events get identical keys, so a resent event is a no-op, in every release."""
-    return idempotency_key_of(key_form(event))
+    return idempotency_key_of(key_form(event, event_json=event_json))
 
 
 def idempotency_key_of(canonical: str) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@cache
+def _may_trim(model: type[BaseModel]) -> bool:
+    """Whether an instance of `model` may dump a later field at its default (which the key
+    leaves out): one of its own, or of a model nested in it."""
+    first = KEY_FIELDS.get(model.__name__, frozenset())
+    for name, info in model.model_fields.items():
+        if name not in first and info.exclude_if is None and not info.is_required():
+            return True
+        if any(_may_trim(inner) for inner in _models_in(info.annotation)):
+            return True
+    return False
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
 
 
 def _trim(value: object, dumped: object) -> object:

@@ -77,7 +77,8 @@ class Request:
     def __post_init__(self) -> None:
         self.texts = [event_to_json(each.event) for each in self.submissions]
         self.keys = [
-            each.idempotency_key or default_idempotency_key(each.event) for each in self.submissions
+            each.idempotency_key or default_idempotency_key(each.event, event_json=text)
+            for each, text in zip(self.submissions, self.texts, strict=True)
         ]
         self.size = sum(len(text) for text in self.texts)
 
