@@ -70,8 +70,10 @@ def test_the_first_release_logged_keys_are_todays_default_keys() -> None:
             assert default_idempotency_key(event) == row["idempotency_key"], row["seq"]
 
 
-def test_every_model_of_the_first_schema_is_frozen() -> None:
-    """KEY_FIELDS lists every event model; a field it lacks is one added since."""
-    for model in get_args(get_args(CatalogEvent)[0]):
-        assert model.__name__ in KEY_FIELDS
+def test_the_first_schema_is_frozen_for_every_model_it_had() -> None:
+    """KEY_FIELDS names the first release's models and fields; a model or field it lacks was
+    added since (a later event type is not listed, and need not be)."""
+    first_types = [m for m in get_args(get_args(CatalogEvent)[0]) if m.__name__ in KEY_FIELDS]
+    assert len(first_types) == 13
+    for model in first_types:
         assert KEY_FIELDS[model.__name__] <= set(model.model_fields)
