@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from provgraph.catalog.service.catalog import Catalog
+from provgraph.catalog.settings import Settings
+
 CORPORA = Path(__file__).parents[2] / "fixtures" / "event_log"
 """One folder per release whose events changed: `v1/`, ... (see write_corpus.py there)."""
 
@@ -52,17 +55,47 @@ class Corpus:
         shutil.copyfile(self.folder / "events.sqlite", target)
 
     def fill_postgres(self, url: str) -> None:
-        """A fresh database holding this corpus as the first release's PostgreSQL log did."""
+        """A fresh database holding this corpus as that release's PostgreSQL log did (the
+        first release's table had no version column)."""
         import psycopg
 
+        rows = self.rows
+        versioned = "schema_version" in rows[0]
+        columns = (*_COLUMNS, "schema_version") if versioned else _COLUMNS
+        if versioned:
+            from provgraph.catalog.log.postgresql import PostgresEventLog
+
+            PostgresEventLog(url).close()  # that release's table is today's
+        insert = _INSERT_VERSIONED if versioned else _INSERT
         with psycopg.connect(url) as conn, conn.transaction():
-            conn.execute(POSTGRES_V1)
+            if not versioned:
+                conn.execute(POSTGRES_V1)
             with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO provgraph_events (seq, idempotency_key, actor, event_type, "
-                    "recorded_at, payload) VALUES (%s, %s, %s, %s, %s, %s)",
-                    [tuple(r[name] for name in _COLUMNS) for r in self.rows],
-                )
+                cursor.executemany(insert, [tuple(r[name] for name in columns) for r in rows])
+
+
+_INSERT = (
+    "INSERT INTO provgraph_events (seq, idempotency_key, actor, event_type, recorded_at, "
+    "payload) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+_INSERT_VERSIONED = (
+    "INSERT INTO provgraph_events (seq, idempotency_key, actor, event_type, recorded_at, "
+    "payload, schema_version) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def catalog_on_log(data: Path, log_file: Path) -> Catalog:
+    """A catalog in a new data directory `data` whose event log is a copy of `log_file` and
+    whose graph store is fresh: it replays the whole log on start."""
+    Catalog(Settings(data=data)).close()  # a data directory, its log replaced below
+    for path in data.iterdir():
+        if path.name.startswith(("graph.", "search.")):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    shutil.copyfile(log_file, data / "events.sqlite")
+    return Catalog(Settings(data=data))
 
 
 def corpora() -> list[Corpus]:

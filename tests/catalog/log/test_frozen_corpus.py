@@ -4,7 +4,6 @@ on both log adapters, and gives the graph and lineage that release gave."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from provgraph.catalog.model.idempotency import default_idempotency_key
 from provgraph.catalog.service.catalog import Catalog
 from provgraph.catalog.service.writer import Submission
 from provgraph.catalog.settings import Settings
-from tests.catalog.log.legacy import CORPORA, Corpus, corpora
+from tests.catalog.log.legacy import CORPORA, Corpus, catalog_on_log, corpora
 from tests.fixtures.event_log.answers import answers_of
 
 CORPUS = corpora()
@@ -34,25 +33,11 @@ def test_the_first_release_has_a_corpus_written_before_versions() -> None:
     assert "schema_version" not in columns  # so the replays below read unversioned rows
 
 
-def _fresh_store(data: Path) -> None:
-    """Leave only the event log of a data directory: the graph and search index go."""
-    for path in data.iterdir():
-        if path.name.startswith(("graph.", "search.")):
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-
-
 @pytest.mark.parametrize("corpus", CORPUS, ids=IDS)
 def test_a_sqlite_log_of_each_release_replays_into_a_fresh_store(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    Catalog(Settings(data=data)).close()  # a data directory, its log replaced below
-    _fresh_store(data)
-    corpus.copy_sqlite(data / "events.sqlite")
-    with Catalog(Settings(data=data)) as catalog:
+    with catalog_on_log(tmp_path / "data", corpus.folder / "events.sqlite") as catalog:
         assert catalog.recovered == len(corpus.rows)
         assert answers_of(catalog) == corpus.answers
         logged = list(catalog.log.iter_all())
@@ -72,11 +57,7 @@ def test_a_postgresql_log_of_each_release_replays_into_a_fresh_store(
 @pytest.mark.parametrize("corpus", CORPUS, ids=IDS)
 def test_each_release_keys_its_events_as_today(corpus: Corpus, tmp_path: Path) -> None:
     """A resend of any corpus event is a duplicate: today's default key is the logged one."""
-    data = tmp_path / "data"
-    Catalog(Settings(data=data)).close()
-    _fresh_store(data)
-    corpus.copy_sqlite(data / "events.sqlite")
-    with Catalog(Settings(data=data)) as catalog:
+    with catalog_on_log(tmp_path / "data", corpus.folder / "events.sqlite") as catalog:
         logged = list(catalog.log.iter_all())
         by_default = [e for e in logged if e.idempotency_key.startswith("sha256:")]
         assert len(by_default) == len(logged) - 1  # one was sent with its own key
@@ -95,11 +76,9 @@ def test_the_writer_takes_a_resend_of_a_row_written_with_fewer_fields_as_a_dupli
     row = next(r for r in corpus.rows if r["event_type"] == "dataset.registered")
     stored = json.loads(row["payload"])
     older = {key: value for key, value in stored.items() if key != "labels"}
-    data = tmp_path / "data"
-    Catalog(Settings(data=data)).close()
-    _fresh_store(data)
-    corpus.copy_sqlite(data / "events.sqlite")
-    db = sqlite3.connect(data / "events.sqlite")
+    log_file = tmp_path / "events.sqlite"
+    corpus.copy_sqlite(log_file)
+    db = sqlite3.connect(log_file)
     try:
         db.execute(
             "UPDATE events SET payload = ? WHERE seq = ?", (canonical_json(older), row["seq"])
@@ -107,7 +86,7 @@ def test_the_writer_takes_a_resend_of_a_row_written_with_fewer_fields_as_a_dupli
         db.commit()
     finally:
         db.close()
-    with Catalog(Settings(data=data)) as catalog:
+    with catalog_on_log(tmp_path / "data", log_file) as catalog:
         event = parse_event(stored)
         receipts = catalog.submit([Submission(event)], actor="resend")
         assert receipts[0].duplicate and receipts[0].seq == row["seq"]
