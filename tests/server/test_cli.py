@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from provgraph.catalog.model.event_versions import EVENT_SCHEMA_VERSION
 from tests.support.demo import DEMO_COUNTS, DEMO_EVENTS
 
 PROD = "urn:provgraph:deployment:production:fraud-detector"
@@ -141,3 +143,19 @@ def test_a_question_to_a_missing_directory_creates_nothing(tmp_path: Path, args:
     assert done.returncode == 5, done.stderr
     assert f"no catalog at {absent}" in done.stderr and "--url" in done.stderr
     assert not absent.exists()
+
+
+def test_a_log_row_of_a_later_release_stops_the_command_with_exit_6(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert _cli("demo", "--data", str(data)).returncode == 0
+    db = sqlite3.connect(data / "events.sqlite")
+    try:
+        db.execute(
+            "UPDATE events SET schema_version = ? WHERE seq = 5", (EVENT_SCHEMA_VERSION + 1,)
+        )
+        db.commit()
+    finally:
+        db.close()
+    done = _cli("rebuild", "--data", str(data))
+    assert done.returncode == 6, done.stderr
+    assert "logged event seq 5" in done.stderr and "upgrade provgraph" in done.stderr

@@ -13,7 +13,8 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from provgraph.catalog.model.events import CatalogEvent, default_idempotency_key
+from provgraph.catalog.model.events import CatalogEvent
+from provgraph.catalog.model.idempotency import default_idempotency_key
 from provgraph.catalog.model.timeutil import in_utc, rfc3339
 from provgraph.client._transport import Retry, exchange
 from provgraph.client.batch import EventBatch

@@ -17,6 +17,7 @@ from provgraph.catalog.model.errors import (
     InvalidArgumentError,
     InvalidEventError,
     LogMismatchError,
+    LogSchemaError,
     NodeNotFoundError,
     StoreUnavailableError,
 )
@@ -34,6 +35,7 @@ ERRORS: tuple[tuple[type[Exception], int, int], ...] = (
     (BatchTooLargeError, 413, EXIT_INVALID),  # over the writer's bound: split the batch
     (InvalidEventError, 422, EXIT_INVALID),  # unknown reference, cycle, rejected event
     (LogMismatchError, 503, EXIT_LOG_MISMATCH),
+    (LogSchemaError, 503, EXIT_LOG_MISMATCH),  # a log row of a newer release: upgrade
     (BackupIntegrityError, 422, EXIT_BACKUP_INTEGRITY),  # altered or damaged: not restored
     (StoreUnavailableError, 503, EXIT_UNAVAILABLE),
     (DataDirError, 503, EXIT_UNAVAILABLE),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from provgraph.catalog.model.events import default_idempotency_key, parse_event
+from provgraph.catalog.model.events import parse_event
+from provgraph.catalog.model.idempotency import default_idempotency_key
 from tests.support.events import dataset
 
 

@@ -14,7 +14,7 @@ from provgraph.catalog.model.events import (
     FeatureDefined,
     event_to_json,
 )
-from provgraph.catalog.model.events import idempotency_key_of as key_of
+from provgraph.catalog.model.idempotency import idempotency_key_of as key_of
 from provgraph.catalog.service.commit import RecoveryError
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.writer import EventWriter

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from provgraph.catalog.model.event_versions import same_event
 from provgraph.catalog.model.events import CatalogEvent
 
 
@@ -27,6 +28,19 @@ class LoggedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownEvent:
+    """A logged event found by its idempotency key: its payload as stored, and its version."""
+
+    seq: int
+    payload: str
+    schema_version: int
+
+    def same_as(self, event_json: str) -> bool:
+        """Whether this is the event whose canonical JSON today is `event_json`."""
+        return same_event(self.payload, self.schema_version, event_json, seq=self.seq)
+
+
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     seq: int
     idempotency_key: str
@@ -38,11 +52,13 @@ class EventLog(Protocol):
         """Durably append all entries in one transaction; known keys are reported as duplicates."""
         ...
 
-    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """For each key already in the log: (seq, canonical event JSON)."""
+    def known(self, keys: Sequence[str]) -> dict[str, KnownEvent]:
+        """Each key already in the log, with the event logged under it."""
         ...
 
-    def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]: ...
+    def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]:
+        """Events after `after_seq`, each read through the upcasters from its schema version."""
+        ...
 
     def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]: ...
 

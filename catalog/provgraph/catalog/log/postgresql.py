@@ -16,7 +16,6 @@ notification (a lost listener connection) only delays a waiter.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -26,10 +25,17 @@ from typing import Any
 
 import psycopg
 
-from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry, read_in_batches
+from provgraph.catalog.log.port import (
+    AppendResult,
+    KnownEvent,
+    LoggedEvent,
+    NewEntry,
+    read_in_batches,
+)
 from provgraph.catalog.log.sqlite import PROBE
 from provgraph.catalog.model.errors import InvalidEventError
-from provgraph.catalog.model.events import event_to_json, parse_event
+from provgraph.catalog.model.event_versions import EVENT_SCHEMA_VERSION, read_logged
+from provgraph.catalog.model.events import event_to_json
 from provgraph.catalog.postgresql import database_error, open_pool, redacted
 
 CHANNEL = "provgraph_log"
@@ -46,8 +52,12 @@ _SCHEMA = (
         actor TEXT NOT NULL,
         event_type TEXT NOT NULL,
         recorded_at TIMESTAMPTZ NOT NULL,
-        payload TEXT NOT NULL
+        payload TEXT NOT NULL,
+        schema_version INTEGER NOT NULL DEFAULT 1
     )""",
+    # a log created before events carried a version: each of its rows reads as version 1
+    "ALTER TABLE provgraph_events ADD COLUMN IF NOT EXISTS schema_version INTEGER NOT NULL "
+    "DEFAULT 1",
     "CREATE TABLE IF NOT EXISTS provgraph_log_meta (key TEXT PRIMARY KEY, ival BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS provgraph_log_probe (data BYTEA NOT NULL)",
 )
@@ -93,27 +103,38 @@ class PostgresEventLog:
                 row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM provgraph_events").fetchone()
                 assert row is not None
                 seq = int(row[0])
-                fresh: list[tuple[int, str, str, str, datetime, str]] = []
+                fresh: list[tuple[int, str, str, str, datetime, str, int]] = []
                 for entry, payload in zip(entries, payloads, strict=True):
                     key = entry.idempotency_key
                     if key in known:
-                        known_seq, known_payload = known[key]
-                        if known_payload != payload:
+                        logged = known[key]
+                        if not logged.same_as(payload):
                             raise InvalidEventError(
                                 f"idempotency key {key!r} was already used "
-                                f"for a different event (seq {known_seq})"
+                                f"for a different event (seq {logged.seq})"
                             )
-                        results.append(AppendResult(known_seq, key, True))
+                        results.append(AppendResult(logged.seq, key, True))
                         continue
                     seq += 1
-                    known[key] = (seq, payload)
-                    fresh.append((seq, key, entry.actor, entry.event.type, recorded_at, payload))
+                    known[key] = KnownEvent(seq, payload, EVENT_SCHEMA_VERSION)
+                    fresh.append(
+                        (
+                            seq,
+                            key,
+                            entry.actor,
+                            entry.event.type,
+                            recorded_at,
+                            payload,
+                            EVENT_SCHEMA_VERSION,
+                        )
+                    )
                     results.append(AppendResult(seq, key, False))
                 if fresh:
                     with conn.cursor() as cursor:
                         cursor.executemany(
                             "INSERT INTO provgraph_events (seq, idempotency_key, actor, "
-                            "event_type, recorded_at, payload) VALUES (%s, %s, %s, %s, %s, %s)",
+                            "event_type, recorded_at, payload, schema_version) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                             fresh,
                         )
                     conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
@@ -135,7 +156,7 @@ class PostgresEventLog:
         except psycopg.Error as exc:
             raise database_error(exc, self._what) from exc
 
-    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    def known(self, keys: Sequence[str]) -> dict[str, KnownEvent]:
         try:
             with self._pool.connection() as conn:
                 return self._known(conn, list(dict.fromkeys(keys)))
@@ -143,24 +164,27 @@ class PostgresEventLog:
             raise database_error(exc, self._what) from exc
 
     @staticmethod
-    def _known(
-        conn: psycopg.Connection[tuple[Any, ...]], keys: list[str]
-    ) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
+    def _known(conn: psycopg.Connection[tuple[Any, ...]], keys: list[str]) -> dict[str, KnownEvent]:
+        found: dict[str, KnownEvent] = {}
         for start in range(0, len(keys), 1000):
             rows = conn.execute(
-                "SELECT idempotency_key, seq, payload FROM provgraph_events "
+                "SELECT idempotency_key, seq, payload, schema_version FROM provgraph_events "
                 "WHERE idempotency_key = ANY(%s)",
                 (keys[start : start + 1000],),
             ).fetchall()
-            found.update({str(key): (int(seq), str(payload)) for key, seq, payload in rows})
+            found.update(
+                {
+                    str(key): KnownEvent(int(seq), str(payload), int(version))
+                    for key, seq, payload, version in rows
+                }
+            )
         return found
 
     def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]:
         try:
             with self._pool.connection() as conn:
                 rows = conn.execute(
-                    "SELECT seq, idempotency_key, actor, recorded_at, payload "
+                    "SELECT seq, idempotency_key, actor, recorded_at, payload, schema_version "
                     "FROM provgraph_events WHERE seq > %s ORDER BY seq LIMIT %s",
                     (after_seq, limit),
                 ).fetchall()
@@ -172,9 +196,9 @@ class PostgresEventLog:
                 idempotency_key=str(key),
                 actor=str(actor),
                 recorded_at=recorded_at,
-                event=parse_event(json.loads(payload)),
+                event=read_logged(str(payload), int(version), seq=int(seq)),
             )
-            for seq, key, actor, recorded_at, payload in rows
+            for seq, key, actor, recorded_at, payload, version in rows
         ]
 
     def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 import threading
@@ -11,14 +10,21 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provgraph.catalog.log.port import AppendResult, LoggedEvent, NewEntry, read_in_batches
+from provgraph.catalog.log.port import (
+    AppendResult,
+    KnownEvent,
+    LoggedEvent,
+    NewEntry,
+    read_in_batches,
+)
 from provgraph.catalog.model.errors import (
     CatalogError,
     InvalidEventError,
     StorageFullError,
     StoreUnavailableError,
 )
-from provgraph.catalog.model.events import event_to_json, parse_event
+from provgraph.catalog.model.event_versions import EVENT_SCHEMA_VERSION, read_logged
+from provgraph.catalog.model.events import event_to_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -27,9 +33,12 @@ CREATE TABLE IF NOT EXISTS events (
     actor TEXT NOT NULL,
     event_type TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    payload TEXT NOT NULL
+    payload TEXT NOT NULL,
+    schema_version INTEGER NOT NULL DEFAULT 1
 )
 """
+_VERSIONED = "ALTER TABLE events ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1"
+"""A log created before events carried a version: each of its rows reads as version 1."""
 _META = "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, ival INTEGER NOT NULL)"
 _PROBE = "CREATE TABLE IF NOT EXISTS log_probe (data BLOB)"
 PROBE = 64 * 1024
@@ -56,6 +65,9 @@ class SqliteEventLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if "schema_version" not in columns:
+            self._db.execute(_VERSIONED)
         self._db.execute(_META)
         self._db.execute(_PROBE)
         self._db.execute(
@@ -74,11 +86,11 @@ class SqliteEventLog:
                 for entry in entries:
                     payload = event_to_json(entry.event)
                     row = self._db.execute(
-                        "SELECT seq, payload FROM events WHERE idempotency_key = ?",
+                        "SELECT seq, payload, schema_version FROM events WHERE idempotency_key = ?",
                         (entry.idempotency_key,),
                     ).fetchone()
                     if row is not None:
-                        if row[1] != payload:
+                        if not KnownEvent(*row).same_as(payload):
                             raise InvalidEventError(
                                 f"idempotency key {entry.idempotency_key!r} was already used "
                                 f"for a different event (seq {row[0]})"
@@ -87,13 +99,14 @@ class SqliteEventLog:
                         continue
                     cursor = self._db.execute(
                         "INSERT INTO events (idempotency_key, actor, event_type, recorded_at, "
-                        "payload) VALUES (?, ?, ?, ?, ?)",
+                        "payload, schema_version) VALUES (?, ?, ?, ?, ?, ?)",
                         (
                             entry.idempotency_key,
                             entry.actor,
                             entry.event.type,
                             recorded_at,
                             payload,
+                            EVENT_SCHEMA_VERSION,
                         ),
                     )
                     seq = cursor.lastrowid
@@ -119,26 +132,26 @@ class SqliteEventLog:
             except sqlite3.Error as exc:
                 raise storage_error(exc, f"the event log {self._path}") from exc
 
-    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
+    def known(self, keys: Sequence[str]) -> dict[str, KnownEvent]:
+        found: dict[str, KnownEvent] = {}
         unique = list(dict.fromkeys(keys))
         with self._lock:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT idempotency_key, seq, payload FROM events "  # noqa: S608 - placeholders only
+                    f"SELECT idempotency_key, seq, payload, schema_version FROM events "  # noqa: S608 - placeholders only
                     f"WHERE idempotency_key IN ({marks})",
                     chunk,
                 ).fetchall()
-                found.update({key: (seq, payload) for key, seq, payload in rows})
+                found.update({key: KnownEvent(seq, text, ver) for key, seq, text, ver in rows})
         return found
 
     def read(self, *, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, idempotency_key, actor, recorded_at, payload FROM events "
-                "WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT seq, idempotency_key, actor, recorded_at, payload, schema_version "
+                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                 (after_seq, limit),
             ).fetchall()
         return [
@@ -147,9 +160,9 @@ class SqliteEventLog:
                 idempotency_key=key,
                 actor=actor,
                 recorded_at=datetime.fromisoformat(recorded_at),
-                event=parse_event(json.loads(payload)),
+                event=read_logged(payload, version, seq=seq),
             )
-            for seq, key, actor, recorded_at, payload in rows
+            for seq, key, actor, recorded_at, payload, version in rows
         ]
 
     def iter_all(self, *, after_seq: int = 0, batch: int = 1000) -> Iterator[LoggedEvent]:

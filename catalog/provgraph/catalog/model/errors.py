@@ -71,6 +71,13 @@ class LogMismatchError(CatalogError):
     """
 
 
+class LogSchemaError(CatalogError):
+    """A logged event cannot be read by this release: its schema version is newer than the
+    newest this release knows (written by a later provgraph), or no upcaster leads from it.
+
+    Nothing is skipped: the log is the system of record, so the catalog refuses to go on."""
+
+
 class BackupIntegrityError(CatalogError):
     """A backup's manifest is unsigned where a key was given, its signature or a file's digest
     does not match: the backup was altered or damaged, and nothing was restored."""

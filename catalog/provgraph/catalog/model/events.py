@@ -7,7 +7,6 @@ catalog already holds is checked when they are projected.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -369,14 +368,5 @@ def parse_event(data: Any) -> CatalogEvent:
 
 
 def event_to_json(event: CatalogEvent) -> str:
+    """An event's canonical JSON as the log stores it (its idempotency key: idempotency.py)."""
     return canonical_json(event.model_dump(mode="json"))
-
-
-def default_idempotency_key(event: CatalogEvent) -> str:
-    """Identical events get identical keys, so a resent event is a no-op."""
-    return idempotency_key_of(event_to_json(event))
-
-
-def idempotency_key_of(event_json: str) -> str:
-    """The default idempotency key of an event, from its canonical JSON (`event_to_json`)."""
-    return "sha256:" + hashlib.sha256(event_json.encode()).hexdigest()

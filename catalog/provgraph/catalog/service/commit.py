@@ -14,14 +14,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from provgraph.catalog import metrics
-from provgraph.catalog.log.port import AppendResult, EventLog, LoggedEvent, NewEntry
+from provgraph.catalog.log.port import AppendResult, EventLog, KnownEvent, LoggedEvent, NewEntry
 from provgraph.catalog.model.errors import (
     CatalogError,
     InvalidEventError,
     StoreUnavailableError,
 )
-from provgraph.catalog.model.events import CatalogEvent, event_to_json, idempotency_key_of
+from provgraph.catalog.model.events import CatalogEvent, event_to_json
 from provgraph.catalog.model.graph import GraphChange
+from provgraph.catalog.model.idempotency import default_idempotency_key
 from provgraph.catalog.service.graph_view import PendingView
 from provgraph.catalog.service.lineage_index import LineageIndex
 from provgraph.catalog.service.node_cache import NodeCache
@@ -79,7 +80,7 @@ class Request:
     def __post_init__(self) -> None:
         self.texts = [event_to_json(each.event) for each in self.submissions]
         self.keys = [
-            each.idempotency_key or idempotency_key_of(text)
+            each.idempotency_key or default_idempotency_key(each.event, event_json=text)
             for each, text in zip(self.submissions, self.texts, strict=True)
         ]
         self.size = sum(len(text) for text in self.texts)
@@ -180,7 +181,7 @@ class GroupCommitter:
         self._settle(plans, known, appended)
 
     def _project_all(
-        self, group: Sequence[Request], known: dict[str, tuple[int, str]]
+        self, group: Sequence[Request], known: dict[str, KnownEvent]
     ) -> tuple[PendingView, list[_Plan]]:
         """Project each request on the state left by the ones before it.
 
@@ -205,7 +206,7 @@ class GroupCommitter:
         return view, plans
 
     def _replay(
-        self, plans: list[_Plan], known: dict[str, tuple[int, str]]
+        self, plans: list[_Plan], known: dict[str, KnownEvent]
     ) -> tuple[PendingView, list[_Plan], set[str]]:
         view = PendingView(self._index, self._cache)
         kept: list[_Plan] = []
@@ -224,7 +225,7 @@ class GroupCommitter:
     def _project(
         self,
         request: Request,
-        known: dict[str, tuple[int, str]],
+        known: dict[str, KnownEvent],
         claimed: set[str],
         view: PendingView,
         notes: dict[str, tuple[str, ...]],
@@ -236,13 +237,13 @@ class GroupCommitter:
         ):
             event = submission.event
             if key in known:
-                if known[key][1] != text:
+                if not known[key].same_as(text):
                     raise EventRejectedError(
                         position,
                         event.type,
                         InvalidEventError(
                             f"idempotency key {key!r} was already used for another event "
-                            f"(seq {known[key][0]})"
+                            f"(seq {known[key].seq})"
                         ),
                     )
                 continue
@@ -262,7 +263,7 @@ class GroupCommitter:
     def _settle(
         self,
         plans: list[_Plan],
-        known: dict[str, tuple[int, str]],
+        known: dict[str, KnownEvent],
         appended: list[AppendResult],
     ) -> None:
         seq_of = {r.idempotency_key: r.seq for r in appended}
@@ -271,7 +272,7 @@ class GroupCommitter:
             receipts = []
             for key in plan.request.keys:
                 if key in known:
-                    receipts.append(Receipt(known[key][0], key, True))
+                    receipts.append(Receipt(known[key].seq, key, True))
                 else:
                     fresh = key in mine
                     notes = plan.notes.get(key, ()) if fresh else ()
