@@ -66,8 +66,10 @@ class Settings(BaseSettings):
     port: int = 8000
 
     # --- request bounds and HTTP safety (README "Access control" and "GraphQL API") ---
-    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
-    """Request bodies are counted as they stream (chunked too); over this: 413."""
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """Request bodies are counted as they stream (chunked too); over this: 413, before any of
+    it is parsed. 4 MiB is 4x the writer's 1 MiB batch bound (room for spacing, wrappers and
+    idempotency keys): a bigger body could only be refused after parsing it."""
     max_json_depth: int = Field(default=64, ge=2, le=10_000)
     """Nesting of JSON bodies (events, facets, GraphQL variables); deeper: 400."""
     graphql_max_cost: int = Field(default=1_000_000, ge=1)

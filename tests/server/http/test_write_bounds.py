@@ -24,7 +24,9 @@ def _wide(name: str, fields: int) -> dict[str, object]:
 
 def test_a_batch_over_the_bound_is_a_413(tmp_path: Path) -> None:
     with serving(tmp_path / "data") as server, httpx.Client(base_url=server.url) as http:
-        big = [_wide(f"wide_{n}", 10_000) for n in range(20)]  # the 20 x 10,000 of issue 13
+        # over the writer's bound, under the body limit (issue 13's 20 x 10,000 is now refused
+        # by its size before it is read: test_big_bodies.py)
+        big = [_wide(f"wide_{n}", 10_000) for n in range(3)]
         refused = http.post("/api/v1/events", json=big, timeout=60)
         assert refused.status_code == 413, refused.text
         assert refused.json()["error"] == "BatchTooLargeError"

@@ -4,8 +4,9 @@ Execution never runs on the server's event loop: each operation is validated, bo
 executed on one of a few GraphQL threads (each with its own event loop for the DataLoaders),
 under a deadline, and its answer is encoded there and capped in size; the event loop only
 hands the request over and sends the bytes back, so one heavy query cannot starve `/healthz`
-or any other request. A request body must be a JSON object (400 otherwise); GET runs queries
-only (strawberry refuses mutations over GET), and every field that writes is a mutation.
+or any other request. The JSON body is decoded on a worker thread too. A request body must be
+a JSON object (400 otherwise); GET runs queries only (strawberry refuses mutations over GET),
+and every field that writes is a mutation.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
+from anyio import to_thread
 from cross_web import HTTPException as TransportHTTPException
+from cross_web import StarletteRequestAdapter
 from fastapi import HTTPException, Request
 from graphql import GraphQLError, parse
 from strawberry.fastapi import GraphQLRouter
@@ -50,6 +53,40 @@ def _error_payload(message: str, code: str, **extensions: Any) -> bytes:
         "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
     }
     return json.dumps(body).encode()
+
+
+class _Decoded(bytes):
+    """A request body already decoded (off the event loop); `parse_json` returns its value."""
+
+    value: Any
+
+    def __new__(cls, value: Any) -> _Decoded:
+        decoded = super().__new__(cls)
+        decoded.value = value
+        return decoded
+
+
+def _decode_request(data: str | bytes) -> Any:
+    try:
+        parsed = json.loads(data)
+    except RecursionError:
+        raise HTTPException(400, "the request body is nested too deeply") from None
+    if not isinstance(parsed, dict):
+        raise HTTPException(
+            400, 'a GraphQL request is a JSON object: {"query": ..., "variables": {...}}'
+        )
+    return parsed
+
+
+class _RequestAdapter(StarletteRequestAdapter):
+    """Decodes a JSON body in a worker thread: a body of megabytes never holds up the event
+    loop (strawberry would decode it there)."""
+
+    async def get_body(self) -> bytes:
+        body = await super().get_body()
+        if "json" not in (self.content_type or ""):
+            return body
+        return _Decoded(await to_thread.run_sync(_decode_request, body))
 
 
 class _GraphQLThreads:
@@ -120,6 +157,8 @@ def _stop_leftovers(loop: asyncio.AbstractEventLoop) -> None:
 
 
 class _Router(GraphQLRouter[GraphContext, None]):
+    request_adapter_class = _RequestAdapter
+
     def __init__(self, settings: Settings, threads: _GraphQLThreads) -> None:
         async def context(request: Request) -> GraphContext:
             caller = requires(Role.READER)(request)
@@ -146,15 +185,9 @@ class _Router(GraphQLRouter[GraphContext, None]):
             raise HTTPException(exc.status_code, exc.reason) from None
 
     def parse_json(self, data: str | bytes) -> Any:
-        try:
-            parsed = json.loads(data)
-        except RecursionError:
-            raise HTTPException(400, "the request body is nested too deeply") from None
-        if not isinstance(parsed, dict):
-            raise HTTPException(
-                400, 'a GraphQL request is a JSON object: {"query": ..., "variables": {...}}'
-            )
-        return parsed
+        if isinstance(data, _Decoded):
+            return data.value
+        return _decode_request(data)
 
     async def execute_single(
         self,

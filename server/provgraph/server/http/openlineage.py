@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -33,12 +34,20 @@ def _kind(item: Any) -> str:
     return "event"
 
 
-@router.post("/api/v1/lineage", status_code=201, response_model=OpenLineageAccepted)
-async def post_openlineage(
-    request: Request, caller: Annotated[Principal, Depends(requires(Role.PRODUCER))]
-) -> OpenLineageAccepted:
-    """Accept one OpenLineage event or a JSON array of them; 201 once durably logged."""
-    body = await request.body()
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """An OpenLineage body read into catalog submissions."""
+
+    items: list[Any]
+    submissions: list[Submission]
+    origin: list[int]
+    """The position in `items` each submission came from."""
+    warnings: list[EventWarning]
+
+
+def _read_batch(body: bytes, role: Role) -> _Batch:
+    """Decode, translate and authorize a body: in a worker thread, never on the event loop
+    (a batch of wide schemas takes seconds)."""
     try:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -48,34 +57,44 @@ async def post_openlineage(
         raise InvalidEventError("the batch is empty")
     if len(items) > MAX_BATCH:
         raise InvalidEventError(f"a batch holds at most {MAX_BATCH} events, got {len(items)}")
-    submissions: list[Submission] = []
-    origin: list[int] = []
-    warnings: list[EventWarning] = []
+    batch = _Batch(items, [], [], [])
     for position, item in enumerate(items):
         notes: list[str] = []
         try:
             events = translate(parse_openlineage(item, notes), notes)
         except InvalidEventError as exc:
             raise EventRejectedError(position, f"OpenLineage {_kind(item)}", exc) from exc
-        warnings += [EventWarning(position=position, warning=n) for n in dict.fromkeys(notes)]
+        batch.warnings.extend(
+            EventWarning(position=position, warning=note) for note in dict.fromkeys(notes)
+        )
         digest = hashlib.sha256(canonical_json(item).encode()).hexdigest()
         for number, event in enumerate(events):
-            submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
-            origin.append(position)
-    authorize([s.event for s in submissions], caller.role, positions=origin)
+            batch.submissions.append(Submission(event, f"openlineage:{digest}:{number}"))
+            batch.origin.append(position)
+    authorize([s.event for s in batch.submissions], role, positions=batch.origin)
+    return batch
+
+
+@router.post("/api/v1/lineage", status_code=201, response_model=OpenLineageAccepted)
+async def post_openlineage(
+    request: Request, caller: Annotated[Principal, Depends(requires(Role.PRODUCER))]
+) -> OpenLineageAccepted:
+    """Accept one OpenLineage event or a JSON array of them; 201 once durably logged."""
+    batch = await run_in_threadpool(_read_batch, await request.body(), caller.role)
     catalog: Catalog = request.app.state.catalog
     try:
-        receipts = await run_in_threadpool(catalog.submit, submissions, actor=caller.actor)
+        receipts = await run_in_threadpool(catalog.submit, batch.submissions, actor=caller.actor)
     except EventRejectedError as exc:
-        position = origin[exc.position]
+        position = batch.origin[exc.position]
         raise EventRejectedError(
-            position, f"OpenLineage {_kind(items[position])}", exc.cause
+            position, f"OpenLineage {_kind(batch.items[position])}", exc.cause
         ) from exc
-    for receipt, position in zip(receipts, origin, strict=True):
+    warnings = batch.warnings
+    for receipt, position in zip(receipts, batch.origin, strict=True):
         warnings += [EventWarning(position=position, warning=n) for n in receipt.notes]
     warnings.sort(key=lambda w: w.position)
     return OpenLineageAccepted(
-        received=len(items),
+        received=len(batch.items),
         catalog_events=len(receipts),
         duplicates=sum(r.duplicate for r in receipts),
         seq=max((r.seq for r in receipts), default=0),
